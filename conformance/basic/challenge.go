@@ -1,0 +1,131 @@
+package basic
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/authconform/authconform/conformance"
+)
+
+// checkChallenge sends every protected route without credentials and wants
+// a Basic challenge whose body carries nothing of the authorised answer.
+func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.Result) {
+	c := t.NewClient()
+	var auth *conformance.Credentials
+	if u, ok := t.FirstUser(); ok {
+		auth = u.Credentials()
+	}
+	routes := t.ProtectedRoutes()
+	if len(routes) == 0 {
+		r.Skip("every route the suite found is declared public")
+		return
+	}
+	for _, route := range routes {
+		ex := send(ctx, c, route, nil, nil)
+		r.Checked()
+		if p := challengeProblem(ex); p != "" {
+			r.Errorf(ex, "%s without credentials: %s", route, p)
+			continue
+		}
+		var authorised []byte
+		if auth != nil {
+			if ok := send(ctx, c, route, auth, nil); ok.OK() {
+				authorised = ok.Body
+			}
+		}
+		if m := leak(ex.Body, authorised); m != "" {
+			r.Errorf(ex, "%s without credentials: the 401 body carries protected content (%s), "+
+				"want a body without it", route, m)
+		}
+	}
+}
+
+// otherMethods are tried on the index and an unknown path: the challenge
+// must come before any 404 or 405.
+var otherMethods = []string{http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodDelete, http.MethodPatch, http.MethodOptions}
+
+// checkCoverage wants 401 from every protected route, from unknown paths
+// and from every method, before any 404 or 405.
+func checkCoverage(ctx context.Context, t *conformance.Target, r *conformance.Result) {
+	c := t.NewClient()
+	routes := t.ProtectedRoutes()
+	for _, route := range routes {
+		switch route.Kind {
+		case "index", "unknown", "layout":
+			for _, m := range otherMethods {
+				routes = append(routes, conformance.Route{Method: m, Path: route.Path, Kind: route.Kind})
+			}
+		}
+	}
+	if t.Dash != nil && !t.IsPublic(conformance.DashUpdatePath) {
+		// GET of the callback endpoint is a wrong method; the challenge still comes first.
+		routes = append(routes, conformance.Route{Method: http.MethodGet,
+			Path: conformance.DashUpdatePath, Kind: "update-get"})
+	}
+	if len(routes) == 0 {
+		r.Skip("every route the suite found is declared public")
+		return
+	}
+	for _, route := range routes {
+		ex := send(ctx, c, route, nil, nil)
+		r.Checked()
+		if ex.Err == nil && ex.Status == http.StatusUnauthorized {
+			continue
+		}
+		why := "got " + ex.Got() + ", want 401"
+		switch {
+		case ex.Err != nil:
+			why = "got no response (" + ex.Err.Error() + "), want 401"
+		case ex.Status == http.StatusNotFound:
+			why += ": the route answered 404 before checking credentials"
+		case ex.Status == http.StatusMethodNotAllowed:
+			why += ": the route answered 405 before checking credentials"
+		case ex.OK() && route.Method != http.MethodHead && route.Method != http.MethodOptions:
+			why += ": the route is served without credentials"
+		}
+		r.Errorf(ex, "%s (%s) without credentials: %s", route, route.Kind, why)
+	}
+}
+
+// checkSameChallenge wants XHR and callback requests, with no or wrong
+// credentials, to get the challenge a page gets.
+func checkSameChallenge(ctx context.Context, t *conformance.Target, r *conformance.Result) {
+	page, ok := firstPage(t, r)
+	if !ok {
+		return
+	}
+	c := t.NewClient()
+	base := send(ctx, c, page, nil, nil)
+	if p := challengeProblem(base); p != "" {
+		r.Errorf(base, "page %s without credentials: %s, so there is no challenge to compare with", page, p)
+		return
+	}
+	want := challengeValue(base)
+	var probes []conformance.Route
+	for _, route := range t.ProtectedRoutes() {
+		if route.Kind != "unknown" {
+			probes = append(probes, route)
+		}
+	}
+	wrong := &conformance.Credentials{Username: "authconform-nobody", Password: "authconform-wrong"}
+	t.Redactor.Add(wrong.Password)
+	for _, route := range probes {
+		for _, auth := range []*conformance.Credentials{nil, wrong} {
+			ex := send(ctx, c, route, auth, xhrHeader())
+			r.Checked()
+			who := "without credentials"
+			if auth != nil {
+				who = "with wrong credentials"
+			}
+			if p := challengeProblem(ex); p != "" {
+				r.Errorf(ex, "XHR %s (%s) %s: %s, the same as the page %s", route, route.Kind, who, p, page)
+				continue
+			}
+			if got := challengeValue(ex); got != want {
+				r.Errorf(ex, "XHR %s (%s) %s: got WWW-Authenticate %q, want %q as on page %s",
+					route, route.Kind, who, got, want, page)
+			}
+		}
+	}
+}

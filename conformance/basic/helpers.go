@@ -1,0 +1,138 @@
+package basic
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/authconform/authconform/conformance"
+)
+
+// basicChallenge matches a Basic challenge with a realm parameter inside a
+// WWW-Authenticate value; the scheme is case-insensitive (RFC 9110).
+var basicChallenge = regexp.MustCompile(`(?i)(^|,)\s*basic\s+([^,]*,\s*)*realm\s*=\s*("[^"]*"|[^\s,]+)`)
+
+// challengeProblem returns why a response is not a Basic challenge with a
+// realm, or "" when it is one.
+func challengeProblem(ex *conformance.Exchange) string {
+	if ex.Err != nil {
+		return "got no response (" + ex.Err.Error() + "), want 401 with a Basic challenge"
+	}
+	if ex.Status != http.StatusUnauthorized {
+		return "got " + ex.Got() + ", want 401 with a Basic challenge"
+	}
+	values := ex.Header.Values("WWW-Authenticate")
+	if len(values) == 0 {
+		return "got 401 without WWW-Authenticate, want WWW-Authenticate: Basic realm=\"...\""
+	}
+	for _, v := range values {
+		if basicChallenge.MatchString(v) {
+			return ""
+		}
+	}
+	return "got 401 with WWW-Authenticate " + strings.Join(values, ", ") +
+		", want the Basic scheme with a realm parameter"
+}
+
+// challengeValue returns the WWW-Authenticate values joined, for comparing
+// two challenges.
+func challengeValue(ex *conformance.Exchange) string {
+	if ex.Header == nil {
+		return ""
+	}
+	return strings.Join(ex.Header.Values("WWW-Authenticate"), ", ")
+}
+
+// pageRoute returns the first protected GET route that is a page (the
+// index, a profile route or an unknown path), for probes of credentials.
+func pageRoute(t *conformance.Target) (conformance.Route, bool) {
+	for _, kind := range []string{"index", "profile", "unknown"} {
+		for _, r := range t.ProtectedRoutes() {
+			if r.Kind == kind && r.Method == http.MethodGet {
+				return r, true
+			}
+		}
+	}
+	return conformance.Route{}, false
+}
+
+// send sends a discovered route with the given credentials.
+func send(ctx context.Context, c *conformance.Client, r conformance.Route, auth *conformance.Credentials, h http.Header) *conformance.Exchange {
+	req := conformance.Request{Method: r.Method, Path: r.Path, Auth: auth, Header: h.Clone()}
+	if r.Kind == "callback" {
+		req = conformance.UpdateRequest(r.Body, auth)
+		for k, v := range h {
+			req.Header[k] = v
+		}
+	}
+	return c.Do(ctx, req)
+}
+
+// xhrHeader is what a browser's fetch from a Dash front end sends.
+func xhrHeader() http.Header {
+	h := http.Header{}
+	h.Set("X-Requested-With", "XMLHttpRequest")
+	h.Set("Accept", "application/json")
+	return h
+}
+
+// protectedMarkers are pieces of text that only protected Dash content
+// carries.
+var protectedMarkers = []string{`id="react-entry-point"`, `id="_dash-config"`, `"namespace":`}
+
+// leak returns a marker of protected content found in body, or "".
+func leak(body, authorised []byte) string {
+	s := string(body)
+	for _, m := range protectedMarkers {
+		if strings.Contains(s, m) {
+			return m
+		}
+	}
+	if len(authorised) >= 32 && strings.Contains(s, string(authorised)) {
+		return "the whole authorised body"
+	}
+	return ""
+}
+
+func first(t *conformance.Target, r *conformance.Result) (conformance.User, bool) {
+	u, ok := t.FirstUser()
+	if !ok {
+		r.Skip("the profile declares no users")
+	}
+	return u, ok
+}
+
+func firstPage(t *conformance.Target, r *conformance.Result) (conformance.Route, bool) {
+	p, ok := pageRoute(t)
+	if !ok {
+		r.Skip("the profile declares every page public, so no protected page is left to probe")
+	}
+	return p, ok
+}
+
+// isDash skips the check when the target is not a Dash app.
+func isDash(t *conformance.Target, r *conformance.Result) bool {
+	if t.Dash == nil {
+		r.Skip("the profile declares no dash section: not a Dash app")
+		return false
+	}
+	return true
+}
+
+func hasLetters(s string) bool {
+	return strings.ToUpper(s) != strings.ToLower(s)
+}
+
+func swapCase(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch up := strings.ToUpper(string(c)); {
+		case up != string(c):
+			b.WriteString(up)
+		default:
+			b.WriteString(strings.ToLower(string(c)))
+		}
+	}
+	return b.String()
+}

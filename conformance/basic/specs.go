@@ -1,0 +1,21 @@
+package basic
+
+import (
+	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // Ginkgo's DSL reads best unqualified.
+
+	"github.com/authconform/authconform/conformance/suite"
+)
+
+// Define adds the basic-auth specs to the Ginkgo tree: one spec per BA
+// requirement, labelled with its id, "basic" and its level, run in order
+// against the target env prepares. Call it at package level:
+//
+//	var _ = basic.Define(env)
+func Define(env *suite.Env) bool {
+	return Describe("HTTP Basic auth", Ordered, Label("basic"), func() {
+		BeforeAll(env.Setup)
+		for _, c := range Checks() {
+			env.It(c.ID, c.Title, c.Run)
+		}
+	})
+}
