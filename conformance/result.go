@@ -124,6 +124,9 @@ func (r *Result) Summary() string {
 	case len(r.notes) > 0:
 		return strings.Join(r.notes, "; ")
 	}
+	if r.checked == 1 {
+		return "1 probe passed"
+	}
 	return fmt.Sprintf("%d probes passed", r.checked)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/authconform/authconform/conformance"
@@ -123,7 +124,8 @@ func checkPublicExact(ctx context.Context, t *conformance.Target, r *conformance
 	c := t.NewClient()
 	for _, public := range statics {
 		for _, v := range exactVariants(public, protected) {
-			if v.header == nil && t.IsPublic(decodedPath(v.path)) {
+			if v.header == nil && (t.IsPublic(decodedPath(v.path)) || t.IsPublic(normalPath(v.path))) {
+				// The variant names a public route itself, so serving it exposes nothing.
 				continue
 			}
 			ex := c.Do(ctx, conformance.Request{Method: http.MethodGet, Path: v.path, Header: v.header})
@@ -134,6 +136,17 @@ func checkPublicExact(ctx context.Context, t *conformance.Target, r *conformance
 			}
 		}
 	}
+}
+
+// normalPath returns the path a server that decodes percent-escapes, merges
+// slashes and resolves dot segments would serve; a trailing slash is kept.
+func normalPath(target string) string {
+	p := decodedPath(target)
+	clean := path.Clean(p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean
 }
 
 // decodedPath returns the path part of a request target, percent-decoded.

@@ -12,7 +12,7 @@ import (
 //
 //	var _ = basic.Define(env)
 func Define(env *suite.Env) bool {
-	return Describe("HTTP Basic auth", Ordered, Label("basic"), func() {
+	return Describe("HTTP Basic auth", Ordered, ContinueOnFailure, Label("basic"), func() {
 		BeforeAll(env.Setup)
 		for _, c := range Checks() {
 			env.It(c.ID, c.Title, c.Run)

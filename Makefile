@@ -1,0 +1,65 @@
+# authconform: conformance suites for dashboard authentication.
+#
+#   make demo         run the suites against the built-in reference targets
+#   make test         install what the tests need, then run every check and test
+#   make conformance PROFILE=path/to/profile.yaml [ARGS="--strict"]
+
+GO        ?= go
+BIN       := bin
+REPORTS   := reports
+PROFILE   ?=
+ARGS      ?=
+# Debian packages the tests start as real targets.
+APT_PACKAGES := nginx apache2-utils python3-flask-httpauth tini
+
+.PHONY: all build deps test check fmt vet staticcheck unit demo conformance clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/...
+
+# deps installs the Debian packages the real-target tests run. It asks apt
+# only for what is missing, so a second run is quick and offline.
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	$(GO) mod download
+
+test: deps check unit
+
+check: fmt vet staticcheck
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+unit:
+	$(GO) test -race -count=1 -timeout 40m ./...
+
+demo: build
+	@echo "== basic suite against the reference target (public routes declared) =="
+	$(BIN)/authconform --profile testdata/targets/reference.yaml --report-dir $(REPORTS)/reference --ginkgo.no-color
+	@echo "== basic suite against the reference target (everything protected) =="
+	$(BIN)/authconform --profile testdata/targets/reference-private.yaml --report-dir $(REPORTS)/reference-private --ginkgo.no-color
+
+conformance: build
+	@if [ -z "$(PROFILE)" ]; then echo "usage: make conformance PROFILE=path/to/profile.yaml [ARGS=--strict]"; exit 2; fi
+	$(BIN)/authconform --profile $(PROFILE) --report-dir $(REPORTS)/$(basename $(notdir $(PROFILE))) $(ARGS)
+
+clean:
+	rm -rf $(BIN) $(REPORTS)
