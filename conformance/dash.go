@@ -76,11 +76,13 @@ func (c DashCallback) Serverside() bool { return c.ClientsideFunction == nil }
 
 // DashApp is what the suite learned about a Dash app with valid credentials.
 type DashApp struct {
-	Index        string
-	Layout       json.RawMessage
-	Callbacks    []DashCallback
-	Scripts      []string
-	Stylesheets  []string
+	Index       string
+	Layout      json.RawMessage
+	Callbacks   []DashCallback
+	Scripts     []string
+	Stylesheets []string
+	// Assets are asset URLs the layout refers to, such as image sources.
+	Assets       []string
 	ComponentIDs []string
 }
 
@@ -148,6 +150,7 @@ func DiscoverDash(ctx context.Context, c *Client, auth *Credentials) (*DashApp, 
 		return app, exs, fmt.Errorf("%s is not JSON: %w", DashLayoutPath, err)
 	}
 	collectIDs(tree, &app.ComponentIDs)
+	collectAssets(tree, &app.Assets)
 
 	deps := c.Get(ctx, DashDependenciesPath, auth)
 	exs = append(exs, deps)
@@ -174,6 +177,24 @@ func collectIDs(node any, ids *[]string) {
 	case []any:
 		for _, v := range n {
 			collectIDs(v, ids)
+		}
+	}
+}
+
+// collectAssets gathers layout strings that point into the assets folder.
+func collectAssets(node any, paths *[]string) {
+	switch n := node.(type) {
+	case string:
+		if strings.HasPrefix(n, DashAssetsPrefix) || strings.HasPrefix(n, "assets/") {
+			*paths = append(*paths, n)
+		}
+	case map[string]any:
+		for _, v := range n {
+			collectAssets(v, paths)
+		}
+	case []any:
+		for _, v := range n {
+			collectAssets(v, paths)
 		}
 	}
 }

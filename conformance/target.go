@@ -154,14 +154,22 @@ func (t *Target) Discover(ctx context.Context) ([]*Exchange, error) {
 	}
 	var exs []*Exchange
 	if t.Profile.Dash != nil {
-		u, ok := t.FirstUser()
-		if !ok {
+		if len(t.Profile.Users) == 0 {
 			return nil, fmt.Errorf("a Dash target needs at least one user in the profile to fetch its layout")
 		}
-		app, found, err := DiscoverDash(ctx, t.NewClient(), u.Credentials())
-		exs = found
+		// The first user the target admits shows the app; a target that
+		// rejects some users is judged by the checks, not here.
+		var app *DashApp
+		var err error
+		for _, u := range t.Profile.Users {
+			app, exs, err = DiscoverDash(ctx, t.NewClient(), u.Credentials())
+			if err == nil {
+				break
+			}
+			err = fmt.Errorf("discovering the Dash app as %s: %w", u.Username, err)
+		}
 		if err != nil {
-			return exs, fmt.Errorf("discovering the Dash app as %s: %w", u.Username, err)
+			return exs, err
 		}
 		t.Dash = app
 		routes = append(routes,
@@ -170,7 +178,8 @@ func (t *Target) Discover(ctx context.Context) ([]*Exchange, error) {
 			Route{Method: http.MethodGet, Path: DashFaviconPath, Kind: "favicon"},
 			Route{Method: http.MethodGet, Path: DashReloadHashPath, Kind: "reload-hash"},
 		)
-		for _, src := range append(append([]string{}, app.Scripts...), app.Stylesheets...) {
+		links := append(append(append([]string{}, app.Scripts...), app.Stylesheets...), app.Assets...)
+		for _, src := range links {
 			if p, ok := t.appPath(src); ok {
 				kind := "asset"
 				if strings.HasPrefix(p, DashComponentPrefix) {

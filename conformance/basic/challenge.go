@@ -10,7 +10,9 @@ import (
 // checkChallenge sends every protected route without credentials and wants
 // a Basic challenge whose body carries nothing of the authorised answer.
 func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	c := t.NewClient()
+	// Anonymous requests use their own client, so no cookie from an
+	// authorised answer rides along.
+	anon, authed := t.NewClient(), t.NewClient()
 	var auth *conformance.Credentials
 	if u, ok := t.FirstUser(); ok {
 		auth = u.Credentials()
@@ -21,7 +23,7 @@ func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.R
 		return
 	}
 	for _, route := range routes {
-		ex := send(ctx, c, route, nil, nil)
+		ex := send(ctx, anon, route, nil, nil)
 		r.Checked()
 		if p := challengeProblem(ex); p != "" {
 			r.Errorf(ex, "%s without credentials: %s", route, p)
@@ -29,7 +31,7 @@ func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.R
 		}
 		var authorised []byte
 		if auth != nil {
-			if ok := send(ctx, c, route, auth, nil); ok.OK() {
+			if ok := send(ctx, authed, route, auth, nil); ok.OK() {
 				authorised = ok.Body
 			}
 		}
@@ -97,16 +99,22 @@ func checkSameChallenge(ctx context.Context, t *conformance.Target, r *conforman
 	}
 	c := t.NewClient()
 	base := send(ctx, c, page, nil, nil)
-	if p := challengeProblem(base); p != "" {
-		r.Errorf(base, "page %s without credentials: %s, so there is no challenge to compare with", page, p)
+	if base.Err != nil || base.Status != http.StatusUnauthorized || challengeValue(base) == "" {
+		r.Errorf(base, "page %s without credentials: got %s, want a 401 challenge to compare XHR answers with",
+			page, base.Got())
 		return
 	}
 	want := challengeValue(base)
 	var probes []conformance.Route
 	for _, route := range t.ProtectedRoutes() {
-		if route.Kind != "unknown" {
-			probes = append(probes, route)
+		if route.Kind == "unknown" {
+			continue
 		}
+		// A route served to anyone is a coverage failure, not a different challenge.
+		if plain := send(ctx, c, route, nil, nil); plain.OK() {
+			continue
+		}
+		probes = append(probes, route)
 	}
 	wrong := &conformance.Credentials{Username: "authconform-nobody", Password: "authconform-wrong"}
 	t.Redactor.Add(wrong.Password)
@@ -118,8 +126,9 @@ func checkSameChallenge(ctx context.Context, t *conformance.Target, r *conforman
 			if auth != nil {
 				who = "with wrong credentials"
 			}
-			if p := challengeProblem(ex); p != "" {
-				r.Errorf(ex, "XHR %s (%s) %s: %s, the same as the page %s", route, route.Kind, who, p, page)
+			if ex.Err != nil || ex.Status != http.StatusUnauthorized {
+				r.Errorf(ex, "XHR %s (%s) %s: got %s, want 401 with the challenge of page %s",
+					route, route.Kind, who, ex.Got(), page)
 				continue
 			}
 			if got := challengeValue(ex); got != want {

@@ -103,6 +103,24 @@ func first(t *conformance.Target, r *conformance.Result) (conformance.User, bool
 	return u, ok
 }
 
+// plainUser returns the first user with ASCII credentials and no colon in
+// the password, so that a probe about something else does not fail on a
+// target that mishandles those (BA-COLON and BA-UTF8 check them).
+func plainUser(t *conformance.Target, r *conformance.Result) (conformance.User, bool) {
+	for _, u := range t.Profile.Users {
+		if isASCII(u.Username) && isASCII(u.Secret()) && !strings.Contains(u.Secret(), ":") {
+			return u, true
+		}
+	}
+	return first(t, r)
+}
+
+// admitted reports whether the target serves page to u; checks of other
+// behaviour leave out users BA-ACCEPT already reports as rejected.
+func admitted(ctx context.Context, t *conformance.Target, page conformance.Route, u conformance.User) bool {
+	return send(ctx, t.NewClient(), page, u.Credentials(), nil).OK()
+}
+
 func firstPage(t *conformance.Target, r *conformance.Result) (conformance.Route, bool) {
 	p, ok := pageRoute(t)
 	if !ok {

@@ -123,7 +123,7 @@ var logoutCandidates = []string{"/logout", "/_logout", "/signout", "/sign_out", 
 // checkNoLogout looks for a logout route and records whether credentials
 // stay valid after visiting it.
 func checkNoLogout(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	u, ok := first(t, r)
+	u, ok := plainUser(t, r)
 	if !ok {
 		return
 	}

@@ -55,10 +55,15 @@ type exactVariant struct {
 
 // protectedTarget returns a protected GET path that public-route tricks
 // aim at.
-func protectedTarget(t *conformance.Target) (string, bool) {
+func protectedTarget(ctx context.Context, t *conformance.Target) (string, bool) {
+	c := t.NewClient()
 	for _, kind := range []string{"profile", "index", "layout", "dependencies", "unknown"} {
 		for _, route := range t.ProtectedRoutes() {
-			if route.Kind == kind && route.Method == http.MethodGet {
+			if route.Kind != kind || route.Method != http.MethodGet {
+				continue
+			}
+			// Aim at a route that is really protected, or every variant would pass through.
+			if ex := c.Get(ctx, route.Path, nil); !ex.OK() {
 				return route.Path, true
 			}
 		}
@@ -116,7 +121,7 @@ func checkPublicExact(ctx context.Context, t *conformance.Target, r *conformance
 		r.Skip("the profile declares no public routes")
 		return
 	}
-	protected, ok := protectedTarget(t)
+	protected, ok := protectedTarget(ctx, t)
 	if !ok {
 		r.Skip("no protected page is left to aim public-route variants at")
 		return

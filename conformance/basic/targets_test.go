@@ -136,3 +136,14 @@ func requireTools(t *testing.T, name string) {
 		}
 	}
 }
+
+func checkByID(t *testing.T, id string) basic.Check {
+	t.Helper()
+	for _, c := range basic.Checks() {
+		if c.ID == id {
+			return c
+		}
+	}
+	t.Fatalf("no check for %s", id)
+	return basic.Check{}
+}
