@@ -77,7 +77,7 @@ func (r *Report) Verdicts() map[string]Status {
 func (r *Report) summaryLine() string {
 	c := r.Counts()
 	var parts []string
-	for _, s := range []Status{StatusPass, StatusFail, StatusWarn, StatusSkip, StatusInfo} {
+	for _, s := range []Status{StatusPass, StatusFail, StatusWarn, StatusSkip} {
 		parts = append(parts, fmt.Sprintf("%d %s", c[s], s))
 	}
 	return strings.Join(parts, ", ")

@@ -12,7 +12,7 @@ var failureStates = types.SpecStateFailureStates
 
 // severity orders statuses from best to worst for merging rows.
 var severity = map[conformance.Status]int{
-	conformance.StatusSkip: 0, conformance.StatusInfo: 1, conformance.StatusPass: 2,
+	conformance.StatusSkip: 0, conformance.StatusPass: 2,
 	conformance.StatusWarn: 3, conformance.StatusFail: 4,
 }
 
