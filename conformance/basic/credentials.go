@@ -172,11 +172,11 @@ func checkColon(ctx context.Context, t *conformance.Target, r *conformance.Resul
 
 // checkSchemeCase wants the Basic scheme accepted in any letter case.
 func checkSchemeCase(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	u, ok := plainUser(t, r)
+	page, ok := firstPage(t, r)
 	if !ok {
 		return
 	}
-	page, ok := firstPage(t, r)
+	u, ok := probeUser(ctx, t, r, page)
 	if !ok {
 		return
 	}
@@ -269,11 +269,11 @@ func malformedValues(u conformance.User) []malformedValue {
 
 // checkMalformed wants 401 or 400 for every malformed Authorization value.
 func checkMalformed(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	u, ok := plainUser(t, r)
+	page, ok := firstPage(t, r)
 	if !ok {
 		return
 	}
-	page, ok := firstPage(t, r)
+	u, ok := probeUser(ctx, t, r, page)
 	if !ok {
 		return
 	}
@@ -308,11 +308,11 @@ const Repeats = 50
 // checkStateless wants a session cookie alone to be no credential, and a
 // long run of authorised requests to keep succeeding.
 func checkStateless(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	u, ok := plainUser(t, r)
+	page, ok := firstPage(t, r)
 	if !ok {
 		return
 	}
-	page, ok := firstPage(t, r)
+	u, ok := probeUser(ctx, t, r, page)
 	if !ok {
 		return
 	}

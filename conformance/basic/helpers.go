@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/authconform/authconform/conformance"
@@ -103,16 +104,23 @@ func first(t *conformance.Target, r *conformance.Result) (conformance.User, bool
 	return u, ok
 }
 
-// plainUser returns the first user with ASCII credentials and no colon in
-// the password, so that a probe about something else does not fail on a
-// target that mishandles those (BA-COLON and BA-UTF8 check them).
-func plainUser(t *conformance.Target, r *conformance.Result) (conformance.User, bool) {
-	for _, u := range t.Profile.Users {
-		if isASCII(u.Username) && isASCII(u.Secret()) && !strings.Contains(u.Secret(), ":") {
+// probeUser returns a user the target admits to page, preferring one with
+// ASCII credentials and no colon in the password, so that a probe about
+// something else does not fail on a target that mishandles those or rejects
+// some users (BA-COLON, BA-UTF8 and BA-ACCEPT report that).
+func probeUser(ctx context.Context, t *conformance.Target, r *conformance.Result, page conformance.Route) (conformance.User, bool) {
+	users := append([]conformance.User(nil), t.Profile.Users...)
+	sort.SliceStable(users, func(i, j int) bool { return plain(users[i]) && !plain(users[j]) })
+	for _, u := range users {
+		if admitted(ctx, t, page, u) {
 			return u, true
 		}
 	}
 	return first(t, r)
+}
+
+func plain(u conformance.User) bool {
+	return isASCII(u.Username) && isASCII(u.Secret()) && !strings.Contains(u.Secret(), ":")
 }
 
 // admitted reports whether the target serves page to u; checks of other

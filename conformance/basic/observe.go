@@ -123,11 +123,11 @@ var logoutCandidates = []string{"/logout", "/_logout", "/signout", "/sign_out", 
 // checkNoLogout looks for a logout route and records whether credentials
 // stay valid after visiting it.
 func checkNoLogout(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	u, ok := plainUser(t, r)
+	page, ok := firstPage(t, r)
 	if !ok {
 		return
 	}
-	page, ok := firstPage(t, r)
+	u, ok := probeUser(ctx, t, r, page)
 	if !ok {
 		return
 	}

@@ -1,0 +1,249 @@
+// Command reftarget serves the reference target of the Basic auth
+// conformance suite, or one of its mutants, on a loopback address.
+//
+// Usage:
+//
+//	reftarget [--addr 127.0.0.1:8050] [--mutant NAME] [--private] [--allow-remote]
+//	reftarget --list-mutants
+//
+// It prints the URL it listens on as the first line of standard output, so
+// a script can start it with --addr 127.0.0.1:0 and read the chosen port.
+// It logs requests and errors to standard error and stops on SIGINT or
+// SIGTERM. Usage errors exit with status 2, runtime errors with status 1.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/authconform/authconform/internal/reftarget"
+)
+
+// shutdownTimeout bounds the wait for requests in flight when stopping.
+const shutdownTimeout = 5 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// config is the parsed command line.
+type config struct {
+	addr        string
+	mutant      string
+	private     bool
+	listMutants bool
+	allowRemote bool
+}
+
+// usageError is a command-line mistake; run exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// run executes the command and returns its exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cfg, err := parseArgs(args, stdout)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "reftarget: %v\n", err)
+		var usage *usageError
+		if errors.As(err, &usage) {
+			return 2
+		}
+		return 1
+	}
+	if cfg.listMutants {
+		listMutants(stdout)
+		return 0
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := serve(ctx, cfg, stdout, logger); err != nil {
+		logger.Error("reftarget failed", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// parseArgs parses and checks the flags. It prints the help text to stdout
+// for -h and returns flag.ErrHelp.
+func parseArgs(args []string, stdout io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("reftarget", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8050",
+		"`host:port` to listen on; port 0 picks a free port")
+	fs.StringVar(&cfg.mutant, "mutant", "", "serve the mutant `NAME` instead of the reference")
+	fs.BoolVar(&cfg.private, "private", false,
+		"declare no public routes and no public callbacks")
+	fs.BoolVar(&cfg.listMutants, "list-mutants", false, "print the mutants and exit")
+	fs.BoolVar(&cfg.allowRemote, "allow-remote", false,
+		"allow an --addr that is not a loopback address")
+
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(fs, stdout)
+			return cfg, err
+		}
+		return cfg, &usageError{fmt.Sprintf("%v; run reftarget -h for the flags", err)}
+	}
+
+	if fs.NArg() > 0 {
+		return cfg, &usageError{fmt.Sprintf("unexpected argument %q; reftarget takes "+
+			"only flags", fs.Arg(0))}
+	}
+	if cfg.mutant != "" && !slices.Contains(reftarget.MutantNames(), cfg.mutant) {
+		return cfg, &usageError{fmt.Sprintf("unknown mutant %q; run reftarget "+
+			"--list-mutants for the valid names", cfg.mutant)}
+	}
+	if err := checkAddr(cfg.addr, cfg.allowRemote); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// checkAddr rejects a malformed address and, unless allowRemote, one that
+// is not loopback.
+func checkAddr(addr string, allowRemote bool) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return &usageError{fmt.Sprintf("invalid --addr %q: %v; use host:port such as "+
+			"127.0.0.1:8050", addr, err)}
+	}
+	if allowRemote {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return &usageError{fmt.Sprintf("--addr %q is not a loopback address; use 127.0.0.1 "+
+		"or ::1, or pass --allow-remote", addr)}
+}
+
+func printUsage(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprintln(w, "Usage: reftarget [--addr 127.0.0.1:8050] [--mutant NAME] [--private] "+
+		"[--allow-remote]")
+	fmt.Fprintln(w, "       reftarget --list-mutants")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Serves the Basic auth reference target, or one of its mutants.")
+	fmt.Fprintln(w)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+}
+
+func listMutants(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tCONFIG\tBREAKS\tDESCRIPTION")
+	for _, m := range reftarget.Mutants() {
+		config := "default"
+		if m.Private {
+			config = "private"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", m.Name, config, strings.Join(m.Breaks, ","),
+			m.Description)
+	}
+	tw.Flush()
+}
+
+// serve listens on cfg.addr, prints the URL and serves until ctx is done.
+func serve(ctx context.Context, cfg config, stdout io.Writer, logger *slog.Logger) error {
+	handler, err := reftarget.Handler(reftarget.Options{
+		Mutant: cfg.mutant, Private: cfg.private, Logger: logger,
+	})
+	if err != nil {
+		return fmt.Errorf("build target: %w", err)
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	url := "http://" + ln.Addr().String() + "/"
+	srv := &http.Server{
+		Handler:           logRequests(handler, logger),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintln(stdout, url)
+	logger.Info("listening", "url", url, "mutant", cfg.mutant,
+		"private", cfg.private || mutantIsPrivate(cfg.mutant))
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("stopping", "reason", context.Cause(ctx))
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// mutantIsPrivate reports whether the named mutant uses the private
+// configuration regardless of --private.
+func mutantIsPrivate(name string) bool {
+	for _, m := range reftarget.Mutants() {
+		if m.Name == name {
+			return m.Private
+		}
+	}
+	return false
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// logRequests logs each request's method, path, status and duration. It
+// leaves out the query string and every header, so no credentials reach the
+// log.
+func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		logger.Info("request", "method", r.Method, "path", r.URL.EscapedPath(),
+			"status", rec.status, "duration", time.Since(start), "remote", r.RemoteAddr)
+	})
+}
