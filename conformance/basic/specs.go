@@ -1,7 +1,7 @@
 package basic
 
 import (
-	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // Ginkgo's DSL reads best unqualified.
+	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/authconform/authconform/conformance/suite"
 )

@@ -20,7 +20,7 @@ import (
 	"os"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // Ginkgo's DSL reads best unqualified.
+	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/authconform/authconform/conformance"
 )
