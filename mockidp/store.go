@@ -1,0 +1,169 @@
+package mockidp
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"sync"
+	"time"
+)
+
+// loginRequestTTL is how long a login page stays valid after the
+// authorization request that showed it.
+const loginRequestTTL = 10 * time.Minute
+
+// minSweepInterval is the fewest insertions between two sweeps of expired
+// entries, so that small stores are not swept on every login.
+const minSweepInterval = 256
+
+// authRequest is a validated authorization request.
+type authRequest struct {
+	clientID    string
+	redirectURI string
+	state       string
+	nonce       string
+	scopes      []string
+	challenge   string
+	method      string
+	prompt      string
+	maxAge      int // seconds; -1 when absent
+	expires     time.Time
+}
+
+// grant is what a code, a refresh token and a token response are issued for.
+type grant struct {
+	clientID  string
+	user      User
+	scopes    []string
+	nonce     string
+	authTime  time.Time
+	sessionID string // empty for offline_access refresh tokens
+}
+
+type codeGrant struct {
+	grant
+	redirectURI string
+	challenge   string
+	method      string
+	expires     time.Time
+}
+
+type refreshGrant struct {
+	grant
+	expires time.Time
+}
+
+// session is an IdP login session, identified by the session cookie.
+type session struct {
+	id       string
+	user     User
+	authTime time.Time
+	expires  time.Time
+	refresh  map[string]struct{} // refresh tokens revoked with the session
+}
+
+// store holds all mutable state of one Server behind one mutex.
+type store struct {
+	mu          sync.Mutex
+	users       map[string]User
+	order       []string // usernames in configuration order, for the login page
+	defaultUser string
+	queue       []User
+	faults      map[Endpoint][]Fault
+	pending     map[string]*authRequest
+	codes       map[string]*codeGrant
+	sessions    map[string]*session
+	refresh     map[string]*refreshGrant
+	inserts     int
+}
+
+// reset replaces all state with the configured users and nothing else.
+func (st *store) reset(users []User, defaultUser string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.users = make(map[string]User, len(users))
+	st.order = st.order[:0]
+	for _, u := range users {
+		st.users[u.Username] = u.clone()
+		st.order = append(st.order, u.Username)
+	}
+	st.defaultUser = defaultUser
+	st.queue = nil
+	st.faults = make(map[Endpoint][]Fault)
+	st.pending = make(map[string]*authRequest)
+	st.codes = make(map[string]*codeGrant)
+	st.sessions = make(map[string]*session)
+	st.refresh = make(map[string]*refreshGrant)
+	st.inserts = 0
+}
+
+// noteInsertLocked counts one insertion and sweeps expired entries once the
+// insertions since the last sweep reach the number of stored entries. The
+// cost of sweeping is thereby spread evenly over insertions.
+func (st *store) noteInsertLocked(now time.Time) {
+	st.inserts++
+	size := len(st.pending) + len(st.codes) + len(st.sessions) + len(st.refresh)
+	if st.inserts < max(minSweepInterval, size) {
+		return
+	}
+	st.inserts = 0
+	st.sweepLocked(now)
+}
+
+// sweepLocked deletes every expired entry.
+func (st *store) sweepLocked(now time.Time) {
+	for id, r := range st.pending {
+		if !now.Before(r.expires) {
+			delete(st.pending, id)
+		}
+	}
+	for code, c := range st.codes {
+		if !now.Before(c.expires) {
+			delete(st.codes, code)
+		}
+	}
+	for token, r := range st.refresh {
+		if !now.Before(r.expires) {
+			st.deleteRefreshLocked(token, r)
+		}
+	}
+	for id, s := range st.sessions {
+		if !now.Before(s.expires) {
+			st.endSessionLocked(id)
+		}
+	}
+}
+
+// deleteRefreshLocked removes a refresh token and its link from its session.
+func (st *store) deleteRefreshLocked(token string, r *refreshGrant) {
+	delete(st.refresh, token)
+	if s, ok := st.sessions[r.sessionID]; ok {
+		delete(s.refresh, token)
+	}
+}
+
+// endSessionLocked deletes a session and revokes its online refresh tokens.
+func (st *store) endSessionLocked(id string) bool {
+	s, ok := st.sessions[id]
+	if !ok {
+		return false
+	}
+	for token := range s.refresh {
+		delete(st.refresh, token)
+	}
+	delete(st.sessions, id)
+	return true
+}
+
+// counts returns the number of live entries of each kind, for tests.
+func (st *store) counts() (pending, codes, sessions, refresh int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return len(st.pending), len(st.codes), len(st.sessions), len(st.refresh)
+}
+
+// randomID returns 32 random bytes, base64url encoded.
+func randomID() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never returns an error
+	return base64.RawURLEncoding.EncodeToString(b)
+}
