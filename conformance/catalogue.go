@@ -41,6 +41,11 @@ const (
 	srcDashAuthPub = "dash-auth 2.3.0 public routes and callbacks"
 	srcRFC7617     = "RFC 7617 (Basic)"
 	srcRFC9110     = "RFC 9110 section 11 (HTTP authentication)"
+	srcDEAuth      = "dash-enterprise-auth 0.2.5 and the Dash Enterprise access levels"
+	srcOIDCCore    = "OpenID Connect Core 1.0, section 3.1.3.7 (ID token validation)"
+	srcOIDCLogout  = "OpenID Connect RP-Initiated Logout 1.0"
+	srcRFC6265bis  = "RFC 6265bis (cookies)"
+	srcOAuthSec    = "OAuth 2.0 Security Best Current Practice (open redirectors)"
 )
 
 var catalogue = []Requirement{
@@ -110,6 +115,81 @@ var catalogue = []Requirement{
 	{"BA-CLEARTEXT", "basic", Info,
 		"Over plain HTTP, Basic credentials travel in clear; the check records the scheme.",
 		srcDocs + "; " + srcRFC7617},
+	{"EN-LOGIN-REDIRECT", "enterprise", Must,
+		"At the Restricted and Authenticated levels an anonymous page request is sent to the " +
+			"IdP's authorization endpoint with response_type=code, the registered client_id and " +
+			"redirect_uri, and a state; no app content is served.",
+		srcDocs + "; " + srcDEAuth},
+	{"EN-XHR-ANON", "enterprise", Must,
+		"An anonymous callback or XHR request gets 401, 403 or a redirect, never app data.",
+		srcDEAuth},
+	{"EN-LOGIN", "enterprise", Must,
+		"After an allowed user logs in at the IdP, the app is served and shows that user's name.",
+		srcDocs},
+	{"EN-AUTHENTICATED", "enterprise", Must,
+		"An Authenticated app admits every user the IdP can log in.",
+		srcDocs + "; " + srcDEAuth},
+	{"EN-RESTRICTED", "enterprise", Must,
+		"A Restricted app admits exactly the allowed users and members of the allowed groups; " +
+			"any other logged-in user gets a 4xx without app content on every route, every time.",
+		srcDocs + "; " + srcDEAuth},
+	{"EN-UNAUTHENTICATED", "enterprise", Must,
+		"An Unauthenticated app serves everyone without a login and shows no user name.",
+		srcDocs + "; " + srcDEAuth},
+	{"EN-USER-DATA", "enterprise", Must,
+		"The app shows the user name and the data the IdP holds for the user (email, groups, " +
+			"declared extra claims), exactly, for every configured user.",
+		srcDocs + "; " + srcDEAuth},
+	{"EN-ISOLATION", "enterprise", Must,
+		"With several users logged in and their callback requests interleaved concurrently, " +
+			"every response shows its own user.",
+		srcDocs},
+	{"EN-SPOOF", "enterprise", Must,
+		"Identity headers and cookies sent by the client never change who the app sees, " +
+			"anonymous or logged in; groups are replaced, never appended to.",
+		srcDEAuth},
+	{"EN-TOKEN-VALIDATION", "enterprise", Must,
+		"The middleware rejects an unsigned, wrongly signed, foreign-issuer, foreign-audience, " +
+			"expired or wrong-nonce ID token, and a missing or wrong state; no session results.",
+		srcOIDCCore},
+	{"EN-IDP-ERROR", "enterprise", Must,
+		"An error from the IdP leaves the user logged out with an error page, not the app.",
+		srcOIDCCore},
+	{"EN-LOGOUT", "enterprise", Must,
+		"The logout control ends the session: afterwards a protected page leads to login again.",
+		srcDocs + "; " + srcDEAuth},
+	{"EN-LOGOUT-REPLAY", "enterprise", Should,
+		"The session cookie from before logout, replayed, no longer gives access.",
+		srcOIDCLogout},
+	{"EN-IDP-LOGOUT", "enterprise", Should,
+		"Logout also ends the IdP session through its end_session_endpoint, so the next login " +
+			"asks for credentials again.",
+		srcOIDCLogout},
+	{"EN-COOKIE", "enterprise", Should,
+		"The session cookie is HttpOnly, SameSite=Lax or Strict, Secure over HTTPS, and gets a " +
+			"new value at login.",
+		srcRFC6265bis},
+	{"EN-REDIRECT", "enterprise", Must,
+		"Post-login and post-logout redirect targets stay on the app's own origin.",
+		srcOAuthSec},
+	{"EN-COVERAGE", "enterprise", Must,
+		"Dash internals and assets follow the same access rule as pages, except declared public routes.",
+		srcDEAuth},
+	{"UI-BASIC", "ui", Must,
+		"In a browser, with the right credentials the app renders and its greeting appears; " +
+			"without, the browser shows the 401 answer and no app content.",
+		srcDocs + "; " + srcDashAuth},
+	{"UI-SSO-LOGIN", "ui", Must,
+		"In a browser, opening the app leads to the IdP's login page; choosing a user there " +
+			"returns to the app, which greets that user.",
+		srcDocs},
+	{"UI-LOGOUT", "ui", Must,
+		"In a browser, the logout control logs the user out, reopening the app leads to login, " +
+			"and going back in history shows no protected content from the server.",
+		srcDocs + "; " + srcDEAuth},
+	{"UI-DENIED", "ui", Must,
+		"In a browser, a user outside a Restricted app's allowed set sees a denial and no app content.",
+		srcDocs + "; " + srcDEAuth},
 }
 
 var byID = func() map[string]Requirement {
