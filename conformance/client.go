@@ -37,7 +37,10 @@ type Request struct {
 	// Path is the request target relative to the app's base URL, sent
 	// exactly as written, dot segments and percent-escapes included. It
 	// may carry a query.
-	Path   string
+	Path string
+	// URL, when set, is an absolute URL used instead of Path, for requests
+	// to another origin such as the IdP.
+	URL    string
 	Header http.Header
 	Body   []byte
 	// Auth adds an Authorization header with the Basic scheme.
@@ -89,6 +92,9 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	}
 	ex := &Exchange{Method: method, URL: c.target.URL(r.Path), RequestHeader: http.Header{},
 		RequestBody: r.Body, redactor: c.target.Redactor}
+	if r.URL != "" {
+		ex.URL = r.URL
+	}
 	for k, v := range r.Header {
 		ex.RequestHeader[k] = append([]string(nil), v...)
 	}

@@ -19,7 +19,7 @@ type Profile struct {
 	// URL is the base URL of the app. With a start block it may contain
 	// "{port}", replaced by a free loopback port.
 	URL string `yaml:"url" json:"url"`
-	// Auth is the authentication the target uses: "basic".
+	// Auth is the authentication the target uses: "basic" or "sso".
 	Auth  string `yaml:"auth" json:"auth"`
 	Users []User `yaml:"users" json:"users"`
 	// Dash is present when the target speaks Dash's HTTP protocol.
@@ -30,6 +30,10 @@ type Profile struct {
 	Routes []string `yaml:"routes" json:"routes,omitempty"`
 	// Logout names a route the target offers to end a session, if any.
 	Logout *LogoutSpec `yaml:"logout" json:"logout,omitempty"`
+	// SSO describes an app behind a single sign-on middleware.
+	SSO *SSOSpec `yaml:"sso" json:"sso,omitempty"`
+	// IdP says which mock IdP the SSO target logs users in through.
+	IdP *IdPSpec `yaml:"idp" json:"idp,omitempty"`
 	// Start, when present, starts the target for the run.
 	Start *StartSpec `yaml:"start" json:"start,omitempty"`
 	TLS   TLSSpec    `yaml:"tls" json:"tls"`
@@ -43,9 +47,14 @@ type Profile struct {
 // User is an account the target accepts.
 type User struct {
 	Username string `yaml:"username" json:"username"`
-	// Password is required; an explicit "" declares an empty password.
+	// Password is required for Basic auth; an explicit "" declares an
+	// empty password. For SSO it is what the IdP's login form accepts.
 	Password *string  `yaml:"password" json:"-"`
 	Groups   []string `yaml:"groups" json:"groups,omitempty"`
+	// Email, Name and Claims are what the IdP holds about an SSO user.
+	Email  string         `yaml:"email" json:"email,omitempty"`
+	Name   string         `yaml:"name" json:"name,omitempty"`
+	Claims map[string]any `yaml:"claims" json:"claims,omitempty"`
 }
 
 // Secret returns the user's password, "" when none is set.

@@ -96,10 +96,11 @@ func (p *Profile) applyDefaults() {
 
 func (p *Profile) check(v *validator) {
 	p.checkURL(v)
-	if p.Auth != "basic" {
-		v.add(fmt.Sprintf("auth %q is not supported; use auth: basic", p.Auth), "auth")
+	if p.Auth != "basic" && p.Auth != "sso" {
+		v.add(fmt.Sprintf("auth %q is not supported; use basic or sso", p.Auth), "auth")
 	}
 	p.checkUsers(v)
+	p.checkSSO(v)
 	if p.Dash != nil && p.Dash.Greeting != nil {
 		g := p.Dash.Greeting
 		if !validOutputID(g.Output) {
@@ -198,7 +199,7 @@ func (p *Profile) checkUsers(v *validator) {
 		switch {
 		case u.Username == "":
 			v.add(fmt.Sprintf("users[%d] has no username; add username: NAME", i), "users", i)
-		case strings.Contains(u.Username, ":"):
+		case strings.Contains(u.Username, ":") && p.Auth == "basic":
 			v.add(fmt.Sprintf("users[%d] username %q contains a colon, which Basic auth "+
 				"cannot carry; rename the user", i, u.Username), "users", i, "username")
 		case seen[u.Username]:
@@ -206,7 +207,7 @@ func (p *Profile) checkUsers(v *validator) {
 				u.Username), "users", i, "username")
 		}
 		seen[u.Username] = true
-		if u.Password == nil {
+		if u.Password == nil && p.Auth == "basic" {
 			v.add(fmt.Sprintf("users[%d] (%s) has no password; add password: ... "+
 				"(write password: \"\" for an empty one)", i, u.Username), "users", i)
 		}

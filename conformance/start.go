@@ -39,14 +39,27 @@ func FreePort() (int, error) {
 // waits until the target answers HTTP. The command's output goes to log.
 // Call Stop when done, also on failure paths.
 func StartTarget(ctx context.Context, p *Profile, log io.Writer) (*Started, error) {
-	if p.Start == nil {
-		return nil, errors.New("profile has no start block")
-	}
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
 	}
-	fill := func(s string) string { return strings.ReplaceAll(s, PortPlaceholder, strconv.Itoa(port)) }
+	return StartTargetOn(ctx, p, port, nil, log)
+}
+
+// StartTargetOn is StartTarget on a given port, with more placeholders:
+// each key of vars, such as "{issuer}", is replaced by its value in the
+// url and the command.
+func StartTargetOn(ctx context.Context, p *Profile, port int, vars map[string]string, log io.Writer) (*Started, error) {
+	if p.Start == nil {
+		return nil, errors.New("profile has no start block")
+	}
+	fill := func(s string) string {
+		s = strings.ReplaceAll(s, PortPlaceholder, strconv.Itoa(port))
+		for k, v := range vars {
+			s = strings.ReplaceAll(s, k, v)
+		}
+		return s
+	}
 	cp := *p
 	cp.URL = fill(p.URL)
 	args := make([]string, len(p.Start.Command))

@@ -24,6 +24,11 @@ type Target struct {
 	Dash *DashApp
 	// Routes are the protected routes found by Discover.
 	Routes []Route
+	// IdP is the mock identity provider of an SSO target.
+	IdP *IdP
+	// Viewer is the login Discover used to see an SSO app, nil when the
+	// app needed none.
+	Viewer *Login
 
 	public    []*Rule
 	transport *http.Transport
@@ -161,12 +166,16 @@ func (t *Target) Discover(ctx context.Context) ([]*Exchange, error) {
 		// rejects some users is judged by the checks, not here.
 		var app *DashApp
 		var err error
-		for _, u := range t.Profile.Users {
-			app, exs, err = DiscoverDash(ctx, t.NewClient(), u.Credentials())
-			if err == nil {
-				break
+		if t.Profile.Auth == "sso" {
+			app, exs, err = t.discoverSSO(ctx)
+		} else {
+			for _, u := range t.Profile.Users {
+				app, exs, err = DiscoverDash(ctx, t.NewClient(), u.Credentials())
+				if err == nil {
+					break
+				}
+				err = fmt.Errorf("discovering the Dash app as %s: %w", u.Username, err)
 			}
-			err = fmt.Errorf("discovering the Dash app as %s: %w", u.Username, err)
 		}
 		if err != nil {
 			return exs, err
@@ -199,6 +208,33 @@ func (t *Target) Discover(ctx context.Context) ([]*Exchange, error) {
 	}
 	t.Routes = dedupe(routes)
 	return exs, nil
+}
+
+// discoverSSO fetches a Dash app behind SSO, logged in as the first user
+// the app must admit, or anonymously at the unauthenticated level.
+func (t *Target) discoverSSO(ctx context.Context) (*DashApp, []*Exchange, error) {
+	if t.Profile.SSO.Access == AccessUnauthenticated {
+		return DiscoverDash(ctx, t.NewClient(), nil)
+	}
+	if t.IdP == nil {
+		return nil, nil, fmt.Errorf("an SSO target needs its IdP before discovery")
+	}
+	for _, u := range t.Profile.Users {
+		if !t.Profile.SSO.Allowed(u) {
+			continue
+		}
+		l, err := t.LoginAs(ctx, t.IdP, u.Username)
+		if err != nil {
+			return nil, l.Hops, fmt.Errorf("logging in as %s to discover the app: %w", u.Username, err)
+		}
+		t.Viewer = l
+		app, exs, err := DiscoverDash(ctx, l.Client, nil)
+		if err != nil {
+			err = fmt.Errorf("discovering the Dash app as %s: %w", u.Username, err)
+		}
+		return app, append(l.Hops, exs...), err
+	}
+	return nil, nil, fmt.Errorf("the profile declares no user the app admits; add one to sso.allowed_users")
 }
 
 // appPath turns a link from the index into a path relative to the app's

@@ -22,6 +22,7 @@ import (
 
 	"github.com/authconform/authconform/conformance"
 	"github.com/authconform/authconform/conformance/basic"
+	"github.com/authconform/authconform/conformance/enterprise"
 	"github.com/authconform/authconform/conformance/suite"
 )
 
@@ -73,11 +74,16 @@ func run(args []string, stderr io.Writer) int {
 	}
 
 	env := suite.NewEnv(&settings, nil)
-	if err := env.Preflight(); err != nil {
+	profile, err := settings.LoadProfile()
+	if err != nil {
 		fmt.Fprintf(stderr, "authconform: %s\n", oneLine(err))
 		return 2
 	}
-	basic.Define(env)
+	if profile.Auth == "sso" {
+		enterprise.Define(env)
+	} else {
+		basic.Define(env)
+	}
 	suite.ReportTable(&settings, env)
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	t := &failTracker{}

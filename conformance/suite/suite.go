@@ -41,7 +41,7 @@ type Env struct {
 	builtin  Builtin
 
 	Target   *conformance.Target
-	started  *conformance.Started
+	launched *conformance.Launched
 	stop     func()
 	setupErr error
 }
@@ -79,38 +79,21 @@ func (e *Env) setup(ctx context.Context) error {
 	case err != nil:
 		return err
 	}
+	DeferCleanup(e.teardown)
 	if p.Start != nil {
 		By("starting the target: " + fmt.Sprint(p.Start.Command))
-		e.started, err = conformance.StartTarget(ctx, p, GinkgoWriter)
-		if err != nil {
-			return err
-		}
-		p = e.started.Profile
 	}
-	DeferCleanup(e.teardown)
-	e.Target, err = conformance.NewTarget(p)
+	launched, exs, err := conformance.Launch(ctx, p, GinkgoWriter)
 	if err != nil {
-		return err
+		return conformance.ErrorWithEvidence(err, exs)
 	}
-	By("discovering the routes of " + p.URL)
-	exs, err := e.Target.Discover(ctx)
-	if err != nil {
-		msg := err.Error()
-		for _, ex := range exs {
-			msg += "\n" + ex.String()
-		}
-		return errors.New(msg)
-	}
+	e.launched = launched
+	e.Target = launched.Target
 	return nil
 }
 
 func (e *Env) teardown() {
-	if e.Target != nil {
-		e.Target.Close()
-	}
-	if e.started != nil {
-		e.started.Stop()
-	}
+	e.launched.Close()
 	if e.stop != nil {
 		e.stop()
 	}

@@ -1,0 +1,21 @@
+package enterprise
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/authconform/authconform/conformance/suite"
+)
+
+// Define adds the SSO specs to the Ginkgo tree: one spec per EN
+// requirement, labelled with its id, "enterprise" and its level, run in
+// order against the target env prepares. Call it at package level:
+//
+//	var _ = enterprise.Define(env)
+func Define(env *suite.Env) bool {
+	return Describe("SSO middleware", Ordered, ContinueOnFailure, Label("enterprise"), func() {
+		BeforeAll(env.Setup)
+		for _, c := range Checks() {
+			env.It(c.ID, c.Title, c.Run)
+		}
+	})
+}
