@@ -59,7 +59,7 @@ demo: build
 
 conformance: build
 	@if [ -z "$(PROFILE)" ]; then echo "usage: make conformance PROFILE=path/to/profile.yaml [ARGS=--strict]"; exit 2; fi
-	$(BIN)/authconform --profile $(PROFILE) --report-dir $(REPORTS)/$(basename $(notdir $(PROFILE))) $(ARGS)
+	$(BIN)/authconform --profile "$(PROFILE)" --report-dir "$(REPORTS)/$(basename $(notdir $(PROFILE)))" --ginkgo.no-color $(ARGS)
 
 clean:
 	rm -rf $(BIN) $(REPORTS)

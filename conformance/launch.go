@@ -77,6 +77,11 @@ func Launch(ctx context.Context, p *Profile, log io.Writer) (*Launched, []*Excha
 		t.Redactor.Add(p.IdP.Client.Secret, p.IdP.ControlToken)
 	}
 	l.Target = t
+	if ex := t.NewClient().Get(ctx, "/", nil); ex.Err != nil {
+		l.Close()
+		return nil, nil, fmt.Errorf("cannot reach the target at %s: %v; start the app or fix url in the profile",
+			p.URL, t.Redactor.Redact(ex.Err.Error()))
+	}
 	exs, err := t.Discover(ctx)
 	if err != nil {
 		l.Close()

@@ -137,7 +137,7 @@ func (e *ProfileError) Error() string {
 	case e.File != "":
 		return e.File + ": " + e.Msg
 	}
-	return "profile: " + e.Msg
+	return e.Msg
 }
 
 // Unwrap lets errors.Is(err, ErrProfile) hold.

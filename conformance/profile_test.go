@@ -12,7 +12,7 @@ func TestParseProfileErrors(t *testing.T) {
 	cases := []struct {
 		name, text, want string
 	}{
-		{"missing url", "auth: basic\n", "p.yaml:1: missing url"},
+		{"missing url", "auth: basic\nusers: [{username: a, password: b}]\n", "p.yaml:1: missing url"},
 		{"unknown key", "url: http://127.0.0.1:1/\nusrs: []\n", `p.yaml:2: unknown key "usrs"`},
 		{"wrong type", "url: http://127.0.0.1:1/\nusers: alice\n", "p.yaml:2: wrong type"},
 		{"user without password", "url: http://127.0.0.1:1/\nusers:\n  - {username: alice}\n",
@@ -41,6 +41,8 @@ func TestParseProfileErrors(t *testing.T) {
 		{"malformed yaml", "url: [\n", "p.yaml"},
 		{"sso without idp", "url: http://127.0.0.1:1/\nauth: sso\nsso: {access: authenticated, probe: {path: /me}}\nlogout: {url: /logout}\n",
 			"needs an idp section"},
+		{"no users", "url: http://127.0.0.1:1/\n", "users is empty"},
+		{"start without port", "url: http://127.0.0.1:8000/\nstart: {command: [x]}\n", "has no {port} although start is given"},
 		{"sso bad level", "url: http://127.0.0.1:1/\nauth: sso\nsso: {access: private, probe: {path: /me}}\n",
 			`sso.access "private" is not an access level`},
 	}

@@ -100,6 +100,10 @@ func (p *Profile) check(v *validator) {
 		v.add(fmt.Sprintf("auth %q is not supported; use basic or sso", p.Auth), "auth")
 	}
 	p.checkUsers(v)
+	if p.Auth == "basic" && len(p.Users) == 0 {
+		v.add("users is empty; list at least one account the target accepts, so that "+
+			"admitting and rejecting users can be checked", "users")
+	}
 	p.checkSSO(v)
 	if p.Dash != nil && p.Dash.Greeting != nil {
 		g := p.Dash.Greeting
@@ -168,6 +172,11 @@ func (p *Profile) checkURL(v *validator) {
 		return
 	}
 	raw := p.URL
+	if p.Start != nil && !strings.Contains(raw, PortPlaceholder) {
+		v.add(fmt.Sprintf("url %q has no %s although start is given; write the url with %s so "+
+			"the suite probes the target it starts", raw, PortPlaceholder, PortPlaceholder), "url")
+		return
+	}
 	if strings.Contains(raw, PortPlaceholder) {
 		if p.Start == nil {
 			v.add(fmt.Sprintf("url %q uses %s but the profile has no start command "+

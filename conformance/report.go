@@ -30,18 +30,20 @@ func RowOf(r *Result, strict bool) Row {
 	row := Row{ID: r.Requirement.ID, Area: r.Requirement.Area, Level: r.Requirement.Level,
 		Status: r.Status(strict), Reason: r.Summary()}
 	if len(r.Violations()) > 0 {
-		row.Details = r.Failure()
+		row.Details = r.FailureAll()
 	}
 	return row
 }
 
 // Report is the requirement table of a run.
 type Report struct {
-	Target   string    `json:"target"`
-	Profile  string    `json:"profile,omitempty"`
-	Strict   bool      `json:"strict"`
-	Finished time.Time `json:"finished"`
-	Rows     []Row     `json:"rows"`
+	Target  string `json:"target"`
+	Profile string `json:"profile,omitempty"`
+	Strict  bool   `json:"strict"`
+	// LabelFilter is the filter the run was limited to, if any.
+	LabelFilter string    `json:"label_filter,omitempty"`
+	Finished    time.Time `json:"finished"`
+	Rows        []Row     `json:"rows"`
 }
 
 // Counts returns how many rows have each status.
@@ -112,7 +114,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	if r.Profile != "" {
 		fmt.Fprintf(&b, " (profile `%s`)", r.Profile)
 	}
-	fmt.Fprintf(&b, "\n\nStrict: %v. Finished: %s.\n\n", r.Strict, r.Finished.Format(time.RFC3339))
+	fmt.Fprintf(&b, "\n\nStrict: %v. Finished: %s.", r.Strict, r.Finished.Format(time.RFC3339))
+	if r.LabelFilter != "" {
+		fmt.Fprintf(&b, " Only requirements matching --label-filter %q ran.", r.LabelFilter)
+	}
+	b.WriteString("\n\n")
 	fmt.Fprintf(&b, "%s\n\n| id | level | status | reason |\n|---|---|---|---|\n", r.summaryLine())
 	for _, row := range r.Rows {
 		reason := mdEscape(row.Reason)

@@ -127,20 +127,27 @@ func (r *Result) Summary() string {
 	return fmt.Sprintf("%d probes passed", r.checked)
 }
 
-// MaxShownViolations caps the violations spelled out in a failure message.
+// MaxShownViolations caps the violations spelled out in a spec's failure
+// message; the report files hold them all.
 const MaxShownViolations = 8
 
 // Failure returns the message for a failed check: the requirement, then
-// each violation with the request sent and the response got.
-func (r *Result) Failure() string {
+// up to MaxShownViolations violations with the request sent and the
+// response got.
+func (r *Result) Failure() string { return r.failure(MaxShownViolations) }
+
+// FailureAll is Failure with every violation.
+func (r *Result) FailureAll() string { return r.failure(-1) }
+
+func (r *Result) failure(max int) string {
 	vs := r.Violations()
 	var b strings.Builder
 	req := r.Requirement
 	fmt.Fprintf(&b, "%s (%s) violated %d time(s)\nrequirement: %s\nsource: %s\n",
 		req.ID, req.Level, len(vs), req.Text, req.Source)
 	for i, v := range vs {
-		if i == MaxShownViolations {
-			fmt.Fprintf(&b, "\n... and %d more violations\n", len(vs)-i)
+		if i == max {
+			fmt.Fprintf(&b, "\n... and %d more violations, all listed in the report files (--report-dir)\n", len(vs)-i)
 			break
 		}
 		fmt.Fprintf(&b, "\n%d. %s\n", i+1, v.Message)

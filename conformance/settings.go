@@ -22,6 +22,10 @@ type Settings struct {
 	TargetURL   string
 	Strict      bool
 	ReportDir   string
+	// LabelFilter is recorded in the report when the run is filtered.
+	LabelFilter string
+
+	envErr error
 }
 
 // ErrNoTarget means neither a profile nor a target URL was given.
@@ -30,7 +34,10 @@ var ErrNoTarget = errors.New("no target: pass --profile FILE or --target-url URL
 // RegisterFlags adds --profile, --target-url, --strict and --report-dir to
 // fs, with defaults from the environment.
 func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
-	strict, _ := strconv.ParseBool(os.Getenv(EnvStrict))
+	strict, err := strconv.ParseBool(os.Getenv(EnvStrict))
+	if err != nil && os.Getenv(EnvStrict) != "" {
+		s.envErr = fmt.Errorf("%s=%q is not a boolean; use true or false", EnvStrict, os.Getenv(EnvStrict))
+	}
 	fs.StringVar(&s.ProfilePath, "profile", os.Getenv(EnvProfile),
 		"target profile `file` (YAML); env "+EnvProfile)
 	fs.StringVar(&s.TargetURL, "target-url", os.Getenv(EnvTargetURL),
@@ -45,6 +52,9 @@ func (s *Settings) RegisterFlags(fs *flag.FlagSet) {
 // override applied. It returns ErrNoTarget when neither is set, and an
 // error matching ErrProfile for a bad profile or URL.
 func (s *Settings) LoadProfile() (*Profile, error) {
+	if s.envErr != nil {
+		return nil, &ProfileError{Msg: s.envErr.Error()}
+	}
 	var p *Profile
 	switch {
 	case s.ProfilePath != "":
@@ -61,7 +71,12 @@ func (s *Settings) LoadProfile() (*Profile, error) {
 	if s.TargetURL != "" {
 		p.URL = s.TargetURL
 		p.Start = nil
-		if err := p.Validate(); err != nil {
+		// Mistakes in the URL are the flag's, not the file's.
+		path := p.Path
+		p.Path = ""
+		err := p.Validate()
+		p.Path = path
+		if err != nil {
 			return nil, fmt.Errorf("--target-url: %w", err)
 		}
 	}

@@ -5,19 +5,24 @@
 //	authconform --profile app.yaml --target-url http://127.0.0.1:8050/ --strict
 //
 // It exits 0 when every MUST requirement holds (and, with --strict, every
-// SHOULD requirement), 1 when one fails, and 2 on a usage error such as an
-// invalid profile.
+// SHOULD requirement), 1 when one fails, 2 on a usage error such as an
+// invalid profile, and 3 when the target could not be started, reached or
+// discovered, so the checks did not run.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
 	"github.com/authconform/authconform/conformance"
@@ -35,18 +40,29 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
+// Exit statuses.
+const (
+	exitPass  = 0
+	exitFail  = 1
+	exitUsage = 2
+	// exitSetup means the checks could not run: the target did not start,
+	// could not be reached or its app could not be discovered.
+	exitSetup = 3
+)
+
 func run(args []string, stderr io.Writer) int {
 	var settings conformance.Settings
 	fs := flag.CommandLine
 	fs.SetOutput(stderr)
 	settings.RegisterFlags(fs)
-	labels := fs.String("label-filter", "", "run only requirements matching this Ginkgo label `expression`, e.g. BA-COVERAGE or 'basic && !INFO'")
+	labels := fs.String("label-filter", "", "run only requirements matching this Ginkgo label `expression`, e.g. BA-COVERAGE or 'basic && MUST'")
 	junit := fs.String("junit-report", "", "write Ginkgo's JUnit XML report to `file`")
 	jsonReport := fs.String("json-report", "", "write Ginkgo's JSON report to `file`")
 	verbose := fs.Bool("v", false, "print each spec as it runs")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: authconform --profile FILE [flags]\n\n"+
-			"Runs the conformance suites against the target the profile describes.\n\nFlags:\n")
+			"Runs the conformance suite for the profile's auth (basic or sso) against its target.\n"+
+			"Exit status: 0 every MUST holds, 1 one failed, 2 usage error, 3 the target could not be prepared.\n\nFlags:\n")
 		fs.VisitAll(func(f *flag.Flag) {
 			if strings.HasPrefix(f.Name, "ginkgo.") || strings.HasPrefix(f.Name, "test.") {
 				return
@@ -57,11 +73,33 @@ func run(args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "\nGinkgo's own flags are accepted as --ginkgo.NAME.\n")
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return exitUsage
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "authconform: "+format+"\n", a...)
+		return exitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "authconform: unexpected argument %q; pass the profile with --profile\n", fs.Arg(0))
-		return 2
+		return usage("unexpected argument %q; pass the profile with --profile", fs.Arg(0))
+	}
+	profile, err := settings.LoadProfile()
+	if err != nil {
+		return usage("%s", oneLine(err))
+	}
+	area := "basic"
+	if profile.Auth == "sso" {
+		area = "enterprise"
+	}
+	if *labels != "" {
+		if err := checkLabelFilter(*labels, area); err != nil {
+			return usage("%v", err)
+		}
+		settings.LabelFilter = *labels
+	}
+	if settings.ReportDir != "" {
+		if err := os.MkdirAll(settings.ReportDir, 0o755); err != nil {
+			return usage("--report-dir %q cannot be created: %v; give a writable folder", settings.ReportDir, err)
+		}
 	}
 	for name, value := range map[string]string{"ginkgo.label-filter": *labels,
 		"ginkgo.junit-report": *junit, "ginkgo.json-report": *jsonReport} {
@@ -73,13 +111,18 @@ func run(args []string, stderr io.Writer) int {
 		_ = fs.Set("ginkgo.v", "true")
 	}
 
-	env := suite.NewEnv(&settings, nil)
-	profile, err := settings.LoadProfile()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	launched, exs, err := conformance.Launch(ctx, profile, os.Stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "authconform: %s\n", oneLine(err))
-		return 2
+		fmt.Fprintf(stderr, "authconform: the checks could not run: %v\n", conformance.ErrorWithEvidence(err, exs))
+		return exitSetup
 	}
-	if profile.Auth == "sso" {
+	defer launched.Close()
+
+	env := suite.NewEnv(&settings, nil)
+	env.Attach(launched)
+	if area == "enterprise" {
 		enterprise.Define(env)
 	} else {
 		basic.Define(env)
@@ -88,9 +131,28 @@ func run(args []string, stderr io.Writer) int {
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	t := &failTracker{}
 	if !ginkgo.RunSpecs(t, "authconform") || t.failed {
-		return 1
+		return exitFail
 	}
-	return 0
+	return exitPass
+}
+
+// checkLabelFilter rejects a filter that does not parse or that matches
+// no requirement of the suite, so a typo cannot pass a run that checked
+// nothing.
+func checkLabelFilter(expr, area string) error {
+	filter, err := types.ParseLabelFilter(expr)
+	if err != nil {
+		return fmt.Errorf("--label-filter %q is invalid: %v", expr, err)
+	}
+	var ids []string
+	for _, req := range conformance.Requirements(area) {
+		ids = append(ids, req.ID)
+		if filter([]string{req.ID, req.Area, string(req.Level)}) {
+			return nil
+		}
+	}
+	return fmt.Errorf("--label-filter %q matches no requirement of the %s suite; use an id (%s), %s, MUST, SHOULD or INFO",
+		expr, area, strings.Join(ids, ", "), area)
 }
 
 // oneLine joins a multi-error into one line per mistake, without a

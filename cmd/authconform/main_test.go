@@ -108,6 +108,38 @@ func TestCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("setup failures exit 3", func(t *testing.T) {
+		unreachable := filepath.Join(t.TempDir(), "down.yaml")
+		text := "url: http://127.0.0.1:1/\nusers:\n  - {username: a, password: b}\n"
+		if err := os.WriteFile(unreachable, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, code := runAuthconform(t, bin, "--profile", unreachable)
+		if code != 3 {
+			t.Errorf("unreachable target: exit status %d, want 3\n%s", code, out)
+		}
+		if !strings.Contains(out, "cannot reach the target") || strings.Contains(out, "BA-CHALLENGE") {
+			t.Errorf("unreachable target: want one setup error and no requirement row:\n%s", out)
+		}
+		missing := writeProfile(t, bin, "")
+		data, _ := os.ReadFile(missing)
+		broken := strings.Replace(string(data), filepath.Join(bin, "reftarget"), filepath.Join(bin, "no-such-binary"), 1)
+		if err := os.WriteFile(missing, []byte(broken), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, code = runAuthconform(t, bin, "--profile", missing)
+		if code != 3 || !strings.Contains(out, "no-such-binary") {
+			t.Errorf("missing start command: exit status %d, want 3 naming the command\n%s", code, out)
+		}
+	})
+
+	t.Run("label filter typo exits 2", func(t *testing.T) {
+		out, code := runAuthconform(t, bin, "--profile", writeProfile(t, bin, ""), "--label-filter", "BA-COVERGE")
+		if code != 2 || !strings.Contains(out, "matches no requirement") {
+			t.Errorf("exit status %d, want 2 with a message\n%s", code, out)
+		}
+	})
+
 	t.Run("bad input exits 2", func(t *testing.T) {
 		for name, args := range map[string][]string{
 			"missing file":   {"--profile", "/nonexistent/profile.yaml"},
@@ -115,6 +147,8 @@ func TestCommand(t *testing.T) {
 			"unknown flag":   {"--profil", "x.yaml"},
 			"stray argument": {"profile.yaml"},
 			"bad target url": {"--target-url", "ftp://127.0.0.1/"},
+			"bad filter":     {"--profile", writeProfile(t, bin, ""), "--label-filter", "&&&"},
+			"bad report dir": {"--profile", writeProfile(t, bin, ""), "--report-dir", "/proc/version/x"},
 		} {
 			out, code := runAuthconform(t, bin, args...)
 			if code != 2 {

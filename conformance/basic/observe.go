@@ -54,6 +54,10 @@ func checkNoEcho(ctx context.Context, t *conformance.Target, r *conformance.Resu
 		for _, route := range routes {
 			ex := send(ctx, c, route, &a.cred, nil)
 			r.Checked()
+			if ex.Err != nil {
+				r.Errorf(ex, "%s sent to %s: got no response (%v), so the echo could not be checked", a.what, route, ex.Err)
+				continue
+			}
 			if where := echoed(ex, a.cred); where != "" {
 				r.Errorf(ex, "%s sent to %s: the response carries it in %s, want it nowhere", a.what, route, where)
 			}

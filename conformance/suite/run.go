@@ -45,6 +45,8 @@ func ReportTable(s *conformance.Settings, envs ...*Env) bool {
 		if target == "" && s.ProfilePath != "" {
 			target = fmt.Sprintf("profile %s", s.ProfilePath)
 		}
-		PrintReport(BuildReport(r, s, target), s)
+		rep := BuildReport(r, s, target)
+		rep.LabelFilter = s.LabelFilter
+		PrintReport(rep, s)
 	})
 }

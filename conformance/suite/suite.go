@@ -51,6 +51,12 @@ func NewEnv(s *conformance.Settings, builtin Builtin) *Env {
 	return &Env{Settings: s, builtin: builtin}
 }
 
+// Attach gives the Env a target launched before the suite runs, so that
+// Setup uses it instead of launching one. The caller closes it.
+func (e *Env) Attach(l *conformance.Launched) {
+	e.Target = l.Target
+}
+
 // Setup loads the profile, starts the target if the profile says how,
 // discovers its routes and registers the teardown. Call it from
 // BeforeAll or BeforeSuite.
