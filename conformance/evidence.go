@@ -37,7 +37,11 @@ func (ex *Exchange) OK() bool { return ex.Err == nil && ex.Status >= 200 && ex.S
 // Basic realm=...)" or the transport error.
 func (ex *Exchange) Got() string {
 	if ex.Err != nil {
-		return "no response: " + ex.Err.Error()
+		msg := "no response: " + ex.Err.Error()
+		if strings.Contains(msg, "Client.Timeout") || strings.Contains(msg, "deadline exceeded") {
+			msg += " (raise timeout in the profile if the target is slow)"
+		}
+		return msg
 	}
 	s := fmt.Sprintf("%d", ex.Status)
 	if loc := ex.Header.Get("Location"); loc != "" {
@@ -63,7 +67,7 @@ func (ex *Exchange) String() string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "response: %d %s\n", ex.Status, http.StatusText(ex.Status))
-	writeHeaders(&b, pickHeaders(ex.Header), ex.redactor)
+	writeHeaders(&b, pickHeaders(ex.Header, ex.redactor), ex.redactor)
 	if ex.FinalURL != "" {
 		fmt.Fprintf(&b, "    (after redirects, at %s)\n", ex.FinalURL)
 	}
@@ -79,15 +83,22 @@ func (ex *Exchange) String() string {
 var responseHeaders = []string{"Www-Authenticate", "Location", "Content-Type", "Set-Cookie",
 	"Cache-Control", "Content-Length"}
 
-func pickHeaders(h http.Header) http.Header {
+func pickHeaders(h http.Header, r *Redactor) http.Header {
 	out := http.Header{}
 	for _, k := range responseHeaders {
 		if v, ok := h[k]; ok {
 			out[k] = v
 		}
 	}
-	// Any header that carries a secret is shown too, redacted, so an echo
-	// can be found.
+	// A header that carries a secret is shown too, redacted, so a reader
+	// can find an echoed password.
+	for k, values := range h {
+		for _, v := range values {
+			if r.Redact(v) != v {
+				out[k] = values
+			}
+		}
+	}
 	return out
 }
 
@@ -177,8 +188,10 @@ func redactAuthorization(value string) string {
 	if err != nil {
 		return fmt.Sprintf("%s [%d bytes redacted]", printable(scheme, 40), len(token))
 	}
-	user, _, hasColon := strings.Cut(string(raw), ":")
+	user, pass, hasColon := strings.Cut(string(raw), ":")
 	switch {
+	case hasColon && pass == "":
+		return fmt.Sprintf("%s [base64 of %q with an empty password]", printable(scheme, 40), user+":")
 	case !hasColon:
 		return fmt.Sprintf("%s [base64 of %d bytes without a colon, redacted]", printable(scheme, 40), len(raw))
 	case !utf8.ValidString(user):

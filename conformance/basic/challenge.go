@@ -42,6 +42,16 @@ func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.R
 	}
 }
 
+// dashInternal reports whether a route kind is one dash-auth opens with
+// public routes.
+func dashInternal(kind string) bool {
+	switch kind {
+	case "layout", "dependencies", "component-suite", "asset", "favicon", "reload-hash":
+		return true
+	}
+	return false
+}
+
 // otherMethods are tried on the index and an unknown path: the challenge
 // must come before any 404 or 405.
 var otherMethods = []string{http.MethodHead, http.MethodPost, http.MethodPut,
@@ -85,6 +95,16 @@ func checkCoverage(ctx context.Context, t *conformance.Target, r *conformance.Re
 			why += ": the route answered 405 before checking credentials"
 		case ex.OK() && route.Method != http.MethodHead && route.Method != http.MethodOptions:
 			why += ": the route is served without credentials"
+		case ex.Status == http.StatusForbidden:
+			why += ": a 403 tells a browser not to retry with credentials"
+		case ex.Status == http.StatusNotImplemented:
+			why += ": the method answered 501 before checking credentials"
+		case ex.Status >= 300 && ex.Status < 400:
+			why += ": a redirect is no challenge, so scripts and browsers holding credentials cannot retry"
+		}
+		if ex.OK() && dashInternal(route.Kind) {
+			why += " (if the app opens Dash internals on purpose, as dash-auth does once public routes exist, " +
+				"declare public.dash_internals: true in the profile)"
 		}
 		r.Errorf(ex, "%s (%s) without credentials: %s", route, route.Kind, why)
 	}
@@ -99,12 +119,12 @@ func checkSameChallenge(ctx context.Context, t *conformance.Target, r *conforman
 	}
 	c := t.NewClient()
 	base := send(ctx, c, page, nil, nil)
-	if base.Err != nil || base.Status != http.StatusUnauthorized || challengeValue(base) == "" {
-		r.Errorf(base, "page %s without credentials: got %s, want a 401 challenge to compare XHR answers with",
-			page, base.Got())
-		return
-	}
 	want := challengeValue(base)
+	if base.Err != nil || base.Status != http.StatusUnauthorized || want == "" {
+		// BA-CHALLENGE reports the page; the XHR answers are still held to a Basic challenge.
+		r.Notef("page %s gives no 401 challenge (%s), so XHR answers were compared with a Basic challenge", page, base.Got())
+		want = ""
+	}
 	var probes []conformance.Route
 	for _, route := range t.ProtectedRoutes() {
 		if route.Kind == "unknown" {
@@ -129,6 +149,12 @@ func checkSameChallenge(ctx context.Context, t *conformance.Target, r *conforman
 			if ex.Err != nil || ex.Status != http.StatusUnauthorized {
 				r.Errorf(ex, "XHR %s (%s) %s: got %s, want 401 with the challenge of page %s",
 					route, route.Kind, who, ex.Got(), page)
+				continue
+			}
+			if want == "" {
+				if p := challengeProblem(ex); p != "" {
+					r.Errorf(ex, "XHR %s (%s) %s: %s", route, route.Kind, who, p)
+				}
 				continue
 			}
 			if got := challengeValue(ex); got != want {

@@ -125,12 +125,12 @@ func checkReject(ctx context.Context, t *conformance.Target, r *conformance.Resu
 			ex := send(ctx, c, page, &v.cred, nil)
 			r.Checked()
 			if ex.Err != nil || ex.Status != http.StatusUnauthorized {
-				r.Errorf(ex, "%s for user %q on %s: got %s, want 401", v.name, u.Username, page, ex.Got())
+				r.Errorf(ex, "credentials of %q altered (%s) on %s: got %s, want 401", u.Username, v.name, page, ex.Got())
 				continue
 			}
 			if got := challengeValue(ex); got != want {
-				r.Errorf(ex, "%s for user %q on %s: got WWW-Authenticate %q, want %q as without credentials",
-					v.name, u.Username, page, got, want)
+				r.Errorf(ex, "credentials of %q altered (%s) on %s: got WWW-Authenticate %q, want %q as without credentials",
+					u.Username, v.name, page, got, want)
 			}
 		}
 	}
