@@ -123,7 +123,7 @@ var (
 // with the given credentials.
 func DiscoverDash(ctx context.Context, c *Client, auth *Credentials) (*DashApp, []*Exchange, error) {
 	var exs []*Exchange
-	index := c.Get(ctx, "/", auth)
+	index := c.Do(ctx, Request{Path: "/", Auth: auth, Header: PageHeader()})
 	exs = append(exs, index)
 	if !index.OK() {
 		return nil, exs, fmt.Errorf("index: got %s, want 2xx", index.Got())

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -63,7 +64,7 @@ func (ex *Exchange) String() string {
 		fmt.Fprintf(&b, "    body: %s\n", ex.redactor.excerpt(ex.RequestBody, 240))
 	}
 	if ex.Err != nil {
-		fmt.Fprintf(&b, "response: none (%s)\n", ex.redactor.Redact(ex.Err.Error()))
+		fmt.Fprintf(&b, "response: none (%s)\n", printable(ex.redactor.Redact(ex.Err.Error()), 300))
 		return b.String()
 	}
 	fmt.Fprintf(&b, "response: %d %s\n", ex.Status, http.StatusText(ex.Status))
@@ -115,6 +116,9 @@ func writeHeaders(b *strings.Builder, h http.Header, r *Redactor) {
 	}
 }
 
+// MinSecretLength is the shortest secret a Redactor hides.
+const MinSecretLength = 4
+
 // Redactor hides secrets in evidence: passwords from the profile, and any
 // other secret a check sends.
 type Redactor struct {
@@ -122,7 +126,8 @@ type Redactor struct {
 	secrets []string
 }
 
-// Add registers secrets to hide. Empty strings are ignored.
+// Add registers secrets to hide, with their base64 and percent-encoded
+// forms. Empty strings are ignored.
 func (r *Redactor) Add(secrets ...string) {
 	if r == nil {
 		return
@@ -130,10 +135,28 @@ func (r *Redactor) Add(secrets ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range secrets {
-		if s != "" {
-			r.secrets = append(r.secrets, s)
+		// Hiding a one- to three-character secret everywhere would hide the
+		// evidence itself; such passwords protect nothing anyway.
+		if len(s) < MinSecretLength {
+			continue
 		}
+		r.secrets = append(r.secrets, s, url.QueryEscape(s), url.PathEscape(s),
+			base64.StdEncoding.EncodeToString([]byte(s)), base64.RawURLEncoding.EncodeToString([]byte(s)))
 	}
+	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+// AddCredentials hides a password and the Authorization token that
+// carries it.
+func (r *Redactor) AddCredentials(c Credentials) {
+	if c.Password == "" {
+		return
+	}
+	r.Add(c.Password)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	token := strings.TrimPrefix(c.BasicHeader(), "Basic ")
+	r.secrets = append(r.secrets, token, strings.TrimRight(token, "="))
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
@@ -165,7 +188,7 @@ func (r *Redactor) header(name, value string) string {
 		}
 		return out
 	}
-	return r.Redact(printable(value, 200))
+	return printable(r.Redact(value), 200)
 }
 
 func redactCookies(value, sep string) string {
@@ -201,7 +224,7 @@ func redactAuthorization(value string) string {
 }
 
 func (r *Redactor) excerpt(b []byte, n int) string {
-	s := string(b)
+	s := r.Redact(string(b))
 	if len(s) > n {
 		cut := n
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
@@ -209,7 +232,7 @@ func (r *Redactor) excerpt(b []byte, n int) string {
 		}
 		s = s[:cut] + "..."
 	}
-	return r.Redact(printable(s, n+3))
+	return printable(s, n+3)
 }
 
 // printable shortens s and escapes control characters and invalid UTF-8.

@@ -79,6 +79,9 @@ func StartTargetOn(ctx context.Context, p *Profile, port int, vars map[string]st
 		out = io.MultiWriter(log, tail)
 	}
 	cmd.Stdout, cmd.Stderr = out, out
+	// A child that detaches keeps the output pipes open; stop waiting for
+	// them shortly after the command itself ends.
+	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting target %q in %s: %w; check start.command in the profile",
 			args[0], dir, err)

@@ -80,7 +80,7 @@ func NewTarget(p *Profile) (*Target, error) {
 	t := &Target{Profile: p, Base: base, Redactor: &Redactor{}, tlsConfig: cfg,
 		transport: newTransport(cfg)}
 	for _, u := range p.Users {
-		t.Redactor.Add(u.Secret())
+		t.Redactor.AddCredentials(*u.Credentials())
 	}
 	for _, r := range p.Public.Routes {
 		rule, err := ParseRule(r)
@@ -244,8 +244,9 @@ func (t *Target) appPath(link string) (string, bool) {
 	if err != nil || u.Host != t.Base.Host || u.Scheme != t.Base.Scheme {
 		return "", false
 	}
-	rel, ok := strings.CutPrefix(u.Path, strings.TrimSuffix(t.Base.Path, "/"))
-	if !ok {
+	prefix := strings.TrimSuffix(t.Base.Path, "/")
+	rel, ok := strings.CutPrefix(u.Path, prefix)
+	if !ok || (rel != "" && !strings.HasPrefix(rel, "/")) {
 		return "", false
 	}
 	if u.RawQuery != "" {

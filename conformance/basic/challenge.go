@@ -29,6 +29,15 @@ func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.R
 			r.Errorf(ex, "%s without credentials: %s", route, p)
 			continue
 		}
+		if route.Kind == "index" || route.Kind == "profile" {
+			for _, v := range pageVariants(t) {
+				vex := send(ctx, anon, route, nil, v.header)
+				r.Checked()
+				if p := challengeProblem(vex); p != "" {
+					r.Errorf(vex, "%s without credentials, %s: %s", route, v.name, p)
+				}
+			}
+		}
 		var authorised []byte
 		if auth != nil {
 			if ok := send(ctx, authed, route, auth, nil); ok.OK() {
@@ -40,6 +49,32 @@ func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.R
 				"want a body without it", route, m)
 		}
 	}
+}
+
+// headerVariant is an anonymous request's extra headers.
+type headerVariant struct {
+	name   string
+	header http.Header
+}
+
+// pageVariants are anonymous page requests as a browser sends them, and
+// with identity headers a proxy might be trusted to set.
+func pageVariants(t *conformance.Target) []headerVariant {
+	browser := http.Header{}
+	browser.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	browser.Set("User-Agent", "Mozilla/5.0 (authconform)")
+	out := []headerVariant{{"as a browser (Accept: text/html)", browser}}
+	name := "alice"
+	if u, ok := t.FirstUser(); ok {
+		name = u.Username
+	}
+	for _, h := range []string{"X-Forwarded-User", "X-Remote-User", "Remote-User", "X-Auth-Request-User",
+		"X-Forwarded-Preferred-Username", "X-Webauth-User"} {
+		hdr := http.Header{}
+		hdr.Set(h, name)
+		out = append(out, headerVariant{"with forged header " + h + ": " + name, hdr})
+	}
+	return out
 }
 
 // dashInternal reports whether a route kind is one dash-auth opens with

@@ -95,13 +95,20 @@ func rejectVariants(t *conformance.Target, u conformance.User) []variant {
 			}
 		}
 	}
+	// Another user's password must not open this account.
+	for _, other := range t.Profile.Users {
+		if other.Username != u.Username && other.Secret() != pw {
+			vs = append(vs, variant{"password of " + other.Username,
+				conformance.Credentials{Username: u.Username, Password: other.Secret()}})
+		}
+	}
 	// A variant that equals another configured user's credentials is valid.
 	var out []variant
 	for _, v := range vs {
 		if other, ok := t.Profile.UserByName(v.cred.Username); ok && other.Secret() == v.cred.Password {
 			continue
 		}
-		t.Redactor.Add(v.cred.Password)
+		t.Redactor.AddCredentials(v.cred)
 		out = append(out, v)
 	}
 	return out

@@ -2,6 +2,7 @@ package basic
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
@@ -82,7 +83,14 @@ func xhrHeader() http.Header {
 // carries.
 var protectedMarkers = []string{`id="react-entry-point"`, `id="_dash-config"`, `"namespace":`}
 
-// leak returns a marker of protected content found in body, or "".
+// passage is the length of the pieces of an authorised body that leak
+// looks for in a refused answer.
+const passage = 48
+
+// leak returns a description of protected content found in body, or "":
+// a Dash marker, or most of the authorised body's passages, so that a page
+// that differs by a timestamp is still found while a 401 page that shares
+// a template header with the app is not.
 func leak(body, authorised []byte) string {
 	s := string(body)
 	for _, m := range protectedMarkers {
@@ -90,8 +98,21 @@ func leak(body, authorised []byte) string {
 			return m
 		}
 	}
-	if len(authorised) >= 32 && strings.Contains(s, string(authorised)) {
-		return "the whole authorised body"
+	if len(authorised) < 2*passage {
+		if len(authorised) >= 16 && strings.Contains(s, string(authorised)) {
+			return "the whole authorised body"
+		}
+		return ""
+	}
+	var found, total int
+	for i := 0; i+passage <= len(authorised); i += passage {
+		total++
+		if strings.Contains(s, string(authorised[i:i+passage])) {
+			found++
+		}
+	}
+	if found*2 >= total {
+		return fmt.Sprintf("%d of %d passages of the authorised body", found, total)
 	}
 	return ""
 }

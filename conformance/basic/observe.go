@@ -3,7 +3,9 @@ package basic
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -35,12 +37,12 @@ func checkNoEcho(ctx context.Context, t *conformance.Target, r *conformance.Resu
 			r.Notef("password of %q is shorter than %d characters, so only its encoded form is searched", u.Username, MinEchoLength)
 			attempts = append(attempts, attempt{*u.Credentials(), "right password of " + u.Username})
 		}
-		wrong := conformance.Credentials{Username: u.Username, Password: "Echo-Probe-" + u.Username + "-x7Q"}
-		t.Redactor.Add(wrong.Password)
+		wrong := conformance.Credentials{Username: u.Username, Password: "Echo-Probe <'&\"> " + u.Username + "-x7Q"}
+		t.Redactor.AddCredentials(wrong)
 		attempts = append(attempts, attempt{wrong, "wrong password for " + u.Username})
 	}
-	unknown := conformance.Credentials{Username: "authconform-unknown", Password: "Echo-Probe-unknown-x7Q"}
-	t.Redactor.Add(unknown.Password)
+	unknown := conformance.Credentials{Username: "authconform-unknown", Password: "Echo-Probe <'&\"> unknown-x7Q"}
+	t.Redactor.AddCredentials(unknown)
 	attempts = append(attempts, attempt{unknown, "password of an unknown user"})
 
 	routes := []conformance.Route{page}
@@ -73,8 +75,11 @@ func echoed(ex *conformance.Exchange, cred conformance.Credentials) string {
 	token := base64.StdEncoding.EncodeToString([]byte(cred.Username + ":" + cred.Password))
 	needles := []string{token}
 	if len(cred.Password) >= MinEchoLength {
-		needles = append(needles, cred.Password, url.QueryEscape(cred.Password),
-			base64.StdEncoding.EncodeToString([]byte(cred.Password)))
+		pw := cred.Password
+		js, _ := json.Marshal(pw)
+		needles = append(needles, pw, url.QueryEscape(pw), url.PathEscape(pw), html.EscapeString(pw),
+			strings.Trim(string(js), `"`), base64.StdEncoding.EncodeToString([]byte(pw)),
+			base64.RawURLEncoding.EncodeToString([]byte(pw)))
 	}
 	has := func(s string) bool {
 		for _, n := range needles {
