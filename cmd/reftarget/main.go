@@ -1,10 +1,17 @@
 // Command reftarget serves the reference target of the Basic auth
-// conformance suite, or one of its mutants, on a loopback address.
+// conformance suite or, with --mode sso, of the SSO suite, or one of their
+// mutants, on a loopback address.
 //
 // Usage:
 //
 //	reftarget [--addr 127.0.0.1:8050] [--mutant NAME] [--private] [--allow-remote]
-//	reftarget --list-mutants
+//	reftarget --mode sso --level LEVEL --issuer URL --client-id ID [--client-secret S]
+//	          [--allowed-users a,b] [--allowed-groups g] [--mutant NAME] [--addr ...]
+//	reftarget [--mode sso] --list-mutants
+//
+// In SSO mode the identity provider must accept the redirect URI
+// URL_auth/callback and the post-logout redirect URI URL, where URL is the
+// printed URL. The client secret may come from $REFTARGET_CLIENT_SECRET.
 //
 // It prints the URL it listens on as the first line of standard output, so
 // a script can start it with --addr 127.0.0.1:0 and read the chosen port.
@@ -43,6 +50,8 @@ func main() {
 
 // config is the parsed command line.
 type config struct {
+	mode        string
+	sso         ssoConfig
 	addr        string
 	mutant      string
 	private     bool
@@ -69,6 +78,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
+	if cfg.listMutants && cfg.mode == modeSSO {
+		listSSOMutants(stdout)
+		return 0
+	}
 	if cfg.listMutants {
 		listMutants(stdout)
 		return 0
@@ -87,6 +100,9 @@ func parseArgs(args []string, stdout io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("reftarget", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	fs.StringVar(&cfg.mode, "mode", modeBasic, "`MODE` of the target: basic (Basic auth) "+
+		"or sso (an OpenID Connect gateway)")
+	addSSOFlags(fs, &cfg.sso)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8050",
 		"`host:port` to listen on; port 0 picks a free port")
 	fs.StringVar(&cfg.mutant, "mutant", "", "serve the mutant `NAME` instead of the reference")
@@ -108,11 +124,21 @@ func parseArgs(args []string, stdout io.Writer) (config, error) {
 		return cfg, &usageError{fmt.Sprintf("unexpected argument %q; reftarget takes "+
 			"only flags", fs.Arg(0))}
 	}
-	if cfg.mutant != "" && !slices.Contains(reftarget.MutantNames(), cfg.mutant) {
+	if err := checkMode(fs, &cfg); err != nil {
+		return cfg, err
+	}
+	if cfg.mutant != "" && !slices.Contains(mutantNames(cfg.mode), cfg.mutant) {
+		list := "--list-mutants"
+		if cfg.mode == modeSSO {
+			list = "--mode sso --list-mutants"
+		}
 		return cfg, &usageError{fmt.Sprintf("unknown mutant %q; run reftarget "+
-			"--list-mutants for the valid names", cfg.mutant)}
+			"%s for the valid names", cfg.mutant, list)}
 	}
 	if err := checkAddr(cfg.addr, cfg.allowRemote); err != nil {
+		return cfg, err
+	}
+	if err := checkSSO(&cfg); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -140,9 +166,13 @@ func checkAddr(addr string, allowRemote bool) error {
 func printUsage(fs *flag.FlagSet, w io.Writer) {
 	fmt.Fprintln(w, "Usage: reftarget [--addr 127.0.0.1:8050] [--mutant NAME] [--private] "+
 		"[--allow-remote]")
-	fmt.Fprintln(w, "       reftarget --list-mutants")
+	fmt.Fprintln(w, "       reftarget --mode sso --level LEVEL --issuer URL --client-id ID "+
+		"[--client-secret S]")
+	fmt.Fprintln(w, "                 [--allowed-users a,b] [--allowed-groups g] [--mutant NAME]")
+	fmt.Fprintln(w, "       reftarget [--mode sso] --list-mutants")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Serves the Basic auth reference target, or one of its mutants.")
+	fmt.Fprintln(w, "Serves the Basic auth reference target or, with --mode sso, the SSO "+
+		"reference target, or one of their mutants.")
 	fmt.Fprintln(w)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -164,25 +194,33 @@ func listMutants(w io.Writer) {
 
 // serve listens on cfg.addr, prints the URL and serves until ctx is done.
 func serve(ctx context.Context, cfg config, stdout io.Writer, logger *slog.Logger) error {
-	handler, err := reftarget.Handler(reftarget.Options{
-		Mutant: cfg.mutant, Private: cfg.private, Logger: logger,
-	})
-	if err != nil {
-		return fmt.Errorf("build target: %w", err)
-	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	url := "http://" + ln.Addr().String() + "/"
+	handler, err := buildHandler(cfg, url, logger)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("build target: %w", err)
+	}
 	srv := &http.Server{
 		Handler:           logRequests(handler, logger),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintln(stdout, url)
-	logger.Info("listening", "url", url, "mutant", cfg.mutant,
-		"private", cfg.private || mutantIsPrivate(cfg.mutant))
+	if cfg.mode == modeSSO {
+		level := cfg.sso.level
+		if level == "" {
+			level = mutantLevel(cfg.mutant)
+		}
+		logger.Info("listening", "url", url, "mode", cfg.mode, "level", level,
+			"mutant", cfg.mutant, "issuer", cfg.sso.issuer)
+	} else {
+		logger.Info("listening", "url", url, "mutant", cfg.mutant,
+			"private", cfg.private || mutantIsPrivate(cfg.mutant))
+	}
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -199,6 +237,16 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, logger *slog.Logge
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// buildHandler builds the target of the configured mode, served at url.
+func buildHandler(cfg config, url string, logger *slog.Logger) (http.Handler, error) {
+	if cfg.mode == modeSSO {
+		return ssoHandler(cfg, url, logger)
+	}
+	return reftarget.Handler(reftarget.Options{
+		Mutant: cfg.mutant, Private: cfg.private, Logger: logger,
+	})
 }
 
 // mutantIsPrivate reports whether the named mutant uses the private

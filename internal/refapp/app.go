@@ -20,6 +20,10 @@ type Options struct {
 	// property. Dash checks them; an app that skips the check runs whatever
 	// callback "output" names.
 	SkipOutputCheck bool
+	// LogoutURL, when set, adds a logout link to the layout: an "A"
+	// component with id "logout" and class "dash-logout-btn", as
+	// dash-enterprise-auth's create_logout_button renders on Dash 3.
+	LogoutURL string
 	// Logger receives callback errors; nil discards them.
 	Logger *slog.Logger
 }
@@ -35,6 +39,7 @@ type App struct {
 	callbacks       []Callback
 	byOutput        map[string]int
 	skipOutputCheck bool
+	logoutURL       string
 	logger          *slog.Logger
 
 	mu       sync.RWMutex
@@ -58,6 +63,7 @@ func New(opts Options) (*App, error) {
 		identify:        opts.Identify,
 		callbacks:       opts.Callbacks,
 		skipOutputCheck: opts.SkipOutputCheck,
+		logoutURL:       opts.LogoutURL,
 		logger:          opts.Logger,
 		catchAll:        IndexPage("authconform reference app"),
 	}

@@ -11,7 +11,10 @@
 //
 // The app does not authenticate. An IdentityFunc returns the user:
 // IdentityFromContext reads an Identity that a middleware stored with
-// ContextWithIdentity, and an SSO mode can read a header set by a gateway.
+// ContextWithIdentity, and IdentityFromUserData reads the Plotly-User-Data
+// header an SSO gateway sets. In SSO mode the app also uses SSOCallbacks,
+// whose greeting welcomes a guest and whose "user-data.children" returns the
+// user data, and Options.LogoutURL, which adds a logout link to the layout.
 //
 // Typical use, behind a middleware that stores the identity:
 //

@@ -85,8 +85,7 @@ func staticFiles() map[string]http.Handler {
 		"/_favicon.ico": staticFile("image/x-icon", icoWithPNG(logo)),
 		ReactScript: staticFile("text/javascript; charset=utf-8",
 			[]byte("window.React = window.React || {};\n")),
-		RendererScript: staticFile("text/javascript; charset=utf-8",
-			[]byte("window.DashRenderer = window.DashRenderer || function () {};\n")),
+		RendererScript: staticFile("text/javascript; charset=utf-8", rendererJS),
 	}
 }
 
@@ -94,7 +93,7 @@ func staticFiles() map[string]http.Handler {
 // public routes of the reference app.
 func (a *App) registerBuiltins() error {
 	routes := map[string]http.Handler{
-		"GET /_dash-layout":            jsonFile(layout()),
+		"GET /_dash-layout":            jsonFile(a.layout()),
 		"GET /_dash-dependencies":      jsonFile(a.dependencies()),
 		"POST /_dash-update-component": http.HandlerFunc(a.serveUpdate),
 		"GET /_reload-hash": jsonFile(map[string]any{
