@@ -51,11 +51,20 @@ staticcheck:
 unit:
 	$(GO) test -race -count=1 -timeout 40m ./...
 
+# DEMO_PROFILES are the built-in reference targets: Basic auth with and
+# without public routes, and the SSO gateway at the three access levels.
+DEMO_PROFILES := reference reference-private sso-restricted sso-authenticated sso-unauthenticated
+
 demo: build
-	@echo "== basic suite against the reference target (public routes declared) =="
-	$(BIN)/authconform --profile testdata/targets/reference.yaml --report-dir $(REPORTS)/reference --ginkgo.no-color
-	@echo "== basic suite against the reference target (everything protected) =="
-	$(BIN)/authconform --profile testdata/targets/reference-private.yaml --report-dir $(REPORTS)/reference-private --ginkgo.no-color
+	@status=0; \
+	for p in $(DEMO_PROFILES); do \
+		echo "== $$p: testdata/targets/$$p.yaml"; \
+		$(BIN)/authconform --profile testdata/targets/$$p.yaml --report-dir $(REPORTS)/$$p \
+			--ginkgo.no-color --ginkgo.succinct || status=1; \
+	done; \
+	echo "== every requirement across the reference targets"; \
+	$(BIN)/authconform summary $(addprefix $(REPORTS)/,$(DEMO_PROFILES)) || status=1; \
+	exit $$status
 
 conformance: build
 	@if [ -z "$(PROFILE)" ]; then echo "usage: make conformance PROFILE=path/to/profile.yaml [ARGS=--strict]"; exit 2; fi

@@ -3,6 +3,7 @@
 //
 //	authconform --profile testdata/targets/reference.yaml
 //	authconform --profile app.yaml --target-url http://127.0.0.1:8050/ --strict
+//	authconform summary reports/*    # one table of several runs' reports
 //
 // It exits 0 when every MUST requirement holds (and, with --strict, every
 // SHOULD requirement), 1 when one fails, 2 on a usage error such as an
@@ -18,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -37,6 +39,9 @@ type failTracker struct{ failed bool }
 func (f *failTracker) Fail() { f.failed = true }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "summary" {
+		os.Exit(summary(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
@@ -113,7 +118,20 @@ func run(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	launched, exs, err := conformance.Launch(ctx, profile, os.Stderr)
+	// The target's own log goes to a file beside the report, or to stderr
+	// with -v; a failed start quotes its end either way.
+	var targetLog io.Writer = io.Discard
+	if *verbose {
+		targetLog = os.Stderr
+	} else if settings.ReportDir != "" {
+		f, err := os.Create(filepath.Join(settings.ReportDir, "target.log"))
+		if err != nil {
+			return usage("--report-dir %q: %v; give a writable folder", settings.ReportDir, err)
+		}
+		defer f.Close()
+		targetLog = f
+	}
+	launched, exs, err := conformance.Launch(ctx, profile, targetLog)
 	if err != nil {
 		fmt.Fprintf(stderr, "authconform: the checks could not run: %v\n", conformance.ErrorWithEvidence(err, exs))
 		return exitSetup

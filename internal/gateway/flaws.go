@@ -39,6 +39,9 @@ const (
 	FlawAcceptAlgNone Flaw = "accept-alg-none"
 	// FlawSkipState accepts the provider's response whatever its state.
 	FlawSkipState Flaw = "skip-state"
+	// FlawNoState sends the authorization request without a state and
+	// accepts any response, as relying parties that never heard of CSRF do.
+	FlawNoState Flaw = "no-state"
 	// FlawIdPErrorShowsApp serves the app's root page to an anonymous user
 	// when the provider returns an error for a login.
 	FlawIdPErrorShowsApp Flaw = "idp-error-shows-app"
@@ -80,7 +83,7 @@ func Flaws() []Flaw {
 	return []Flaw{
 		FlawTrustUserDataHeader, FlawTrustForwardedUser, FlawAppendClientGroups,
 		FlawDropGroups, FlawSharedLastUser,
-		FlawSkipNonce, FlawSkipAudience, FlawAcceptAlgNone, FlawSkipState,
+		FlawSkipNonce, FlawSkipAudience, FlawAcceptAlgNone, FlawSkipState, FlawNoState,
 		FlawIdPErrorShowsApp,
 		FlawLogoutKeepsSession, FlawLogoutNoop, FlawLogoutLocalOnly,
 		FlawOpenRedirectLogin, FlawOpenRedirectLogout, FlawCookieNotHTTPOnly,
@@ -114,6 +117,9 @@ func (g *Gateway) applyFlaw(f Flaw) error {
 		st.verifyIDToken = g.acceptAlgNone(st.verifyIDToken)
 	case FlawSkipState:
 		st.checkState = func(string, string) error { return nil }
+	case FlawNoState:
+		st.checkState = func(string, string) error { return nil }
+		st.omitState = true
 	case FlawIdPErrorShowsApp:
 		st.idpError = g.showAppOnIdPError
 	default:

@@ -29,7 +29,11 @@ func (g *Gateway) handleLogin(w http.ResponseWriter, r *http.Request) {
 
 	conf := *g.oauth
 	conf.RedirectURL = p.redirectURI
-	authURL := conf.AuthCodeURL(p.state, oidc.Nonce(p.nonce),
+	state := p.state
+	if g.steps.omitState {
+		state = ""
+	}
+	authURL := conf.AuthCodeURL(state, oidc.Nonce(p.nonce),
 		oauth2.S256ChallengeOption(p.verifier))
 	http.Redirect(w, r, authURL, http.StatusFound)
 }

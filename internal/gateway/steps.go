@@ -15,6 +15,8 @@ type steps struct {
 	checkNonce func(claims map[string]any, want string) error
 	// checkState compares the response's state with the login's.
 	checkState func(got, want string) error
+	// omitState leaves the state out of the authorization request.
+	omitState bool
 	// idpError responds to the provider's error response at the callback.
 	idpError func(w http.ResponseWriter, r *http.Request, code string)
 

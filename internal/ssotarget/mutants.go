@@ -105,6 +105,10 @@ var registry = []mutant{
 		"the state of the provider's response is not compared with the login's, so a "+
 			"response with a missing or wrong state logs in",
 		"EN-TOKEN-VALIDATION"),
+	flawed(gateway.FlawNoState, Authenticated,
+		"the authorization request carries no state and the response's state is not "+
+			"checked, so nothing binds the login to the browser that started it",
+		"EN-LOGIN-REDIRECT", "EN-TOKEN-VALIDATION"),
 	flawed(gateway.FlawIdPErrorShowsApp, Authenticated,
 		"when the provider answers the login with an error, the callback serves the app's "+
 			"root page to the anonymous user",
@@ -144,7 +148,7 @@ var registry = []mutant{
 	flawed(gateway.FlawUnauthenticatedRequiresLogin, Unauthenticated,
 		"the unauthenticated app still sends anonymous users to login and shows the "+
 			"logged-in user",
-		"EN-UNAUTHENTICATED"),
+		"EN-UNAUTHENTICATED", "EN-COVERAGE"),
 	flawed(gateway.FlawAnonymousXHR, Authenticated,
 		"only page requests need a login: anonymous callback and other XHR requests reach "+
 			"the app",

@@ -112,6 +112,24 @@ var mutantCases = map[string]mutantCase{
 			State: mockidp.StateWrong}),
 		reference: "logged in: false", mutant: "logged in: true",
 	},
+	"no-state": {
+		observe: func(t *testing.T, tg *target) string {
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			}}
+			resp, err := client.Get(tg.base + "/_auth/login?next=%2F")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprintf("state sent: %v", loc.Query().Has("state"))
+		},
+		reference: "state sent: true", mutant: "state sent: false",
+	},
 	"idp-error-shows-app": {
 		observe: func(t *testing.T, tg *target) string {
 			fault := mockidp.Fault{Endpoint: mockidp.EndpointAuthorize, Error: "access_denied"}
