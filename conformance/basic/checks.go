@@ -6,45 +6,31 @@ import (
 	"github.com/authconform/authconform/conformance"
 )
 
-// Check is the check of one requirement.
-type Check struct {
-	ID string
-	// Title is the spec's name: what a passing target does.
-	Title string
-	Run   func(ctx context.Context, t *conformance.Target, r *conformance.Result)
-}
-
 // Checks returns the checks of every BA requirement, in catalogue order.
-func Checks() []Check {
-	return []Check{
-		{"BA-CHALLENGE", "answers anonymous requests with a Basic challenge", checkChallenge},
-		{"BA-ACCEPT", "admits every configured user", checkAccept},
-		{"BA-REJECT", "rejects wrong and altered credentials with the same challenge", checkReject},
-		{"BA-COVERAGE", "protects every route, method and Dash internal", checkCoverage},
-		{"BA-SAME-CHALLENGE", "challenges XHR and callback requests like pages", checkSameChallenge},
-		{"BA-COLON", "splits credentials at the first colon", checkColon},
-		{"BA-STATELESS", "checks credentials on every request", checkStateless},
-		{"BA-MALFORMED", "answers malformed Authorization headers with 401 or 400", checkMalformed},
-		{"BA-SCHEME-CASE", "accepts the scheme in any letter case", checkSchemeCase},
-		{"BA-UTF8", "admits users with non-ASCII credentials", checkUTF8},
-		{"BA-NO-ECHO", "never echoes a submitted password", checkNoEcho},
-		{"BA-PUBLIC", "serves declared public routes without credentials", checkPublic},
-		{"BA-PUBLIC-EXACT", "opens nothing beyond the declared public routes", checkPublicExact},
-		{"BA-PUBLIC-CALLBACK", "runs only declared public callbacks anonymously", checkPublicCallback},
-		{"BA-GROUPS", "gives group-restricted output only to members", checkGroups},
-		{"BA-NO-LOGOUT", "records whether users can log out", checkNoLogout},
-		{"BA-CLEARTEXT", "records whether credentials travel in clear", checkCleartext},
+func Checks() []conformance.Check {
+	return []conformance.Check{
+		{ID: "BA-CHALLENGE", Title: "answers anonymous requests with a Basic challenge", Run: checkChallenge},
+		{ID: "BA-ACCEPT", Title: "admits every configured user", Run: checkAccept},
+		{ID: "BA-REJECT", Title: "rejects wrong and altered credentials with the same challenge", Run: checkReject},
+		{ID: "BA-COVERAGE", Title: "protects every route, method and Dash internal", Run: checkCoverage},
+		{ID: "BA-SAME-CHALLENGE", Title: "challenges XHR and callback requests like pages", Run: checkSameChallenge},
+		{ID: "BA-COLON", Title: "splits credentials at the first colon", Run: checkColon},
+		{ID: "BA-STATELESS", Title: "checks credentials on every request", Run: checkStateless},
+		{ID: "BA-MALFORMED", Title: "answers malformed Authorization headers with 401 or 400", Run: checkMalformed},
+		{ID: "BA-SCHEME-CASE", Title: "accepts the scheme in any letter case", Run: checkSchemeCase},
+		{ID: "BA-UTF8", Title: "admits users with non-ASCII credentials", Run: checkUTF8},
+		{ID: "BA-NO-ECHO", Title: "never echoes a submitted password", Run: checkNoEcho},
+		{ID: "BA-PUBLIC", Title: "serves declared public routes without credentials", Run: checkPublic},
+		{ID: "BA-PUBLIC-EXACT", Title: "opens nothing beyond the declared public routes", Run: checkPublicExact},
+		{ID: "BA-PUBLIC-CALLBACK", Title: "runs only declared public callbacks anonymously", Run: checkPublicCallback},
+		{ID: "BA-GROUPS", Title: "gives group-restricted output only to members", Run: checkGroups},
+		{ID: "BA-NO-LOGOUT", Title: "records whether users can log out", Run: checkNoLogout},
+		{ID: "BA-CLEARTEXT", Title: "records whether credentials travel in clear", Run: checkCleartext},
 	}
 }
 
 // Run runs every check against a discovered target and returns the results
 // in catalogue order.
 func Run(ctx context.Context, t *conformance.Target) []*conformance.Result {
-	var out []*conformance.Result
-	for _, c := range Checks() {
-		r := conformance.NewResult(c.ID)
-		c.Run(ctx, t, r)
-		out = append(out, r)
-	}
-	return out
+	return conformance.RunChecks(ctx, t, Checks())
 }

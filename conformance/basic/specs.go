@@ -1,8 +1,6 @@
 package basic
 
 import (
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/authconform/authconform/conformance/suite"
 )
 
@@ -12,10 +10,5 @@ import (
 //
 //	var _ = basic.Define(env)
 func Define(env *suite.Env) bool {
-	return Describe("HTTP Basic auth", Ordered, ContinueOnFailure, Label("basic"), func() {
-		BeforeAll(env.Setup)
-		for _, c := range Checks() {
-			env.It(c.ID, c.Title, c.Run)
-		}
-	})
+	return suite.Define(env, "HTTP Basic auth", "basic", Checks())
 }

@@ -137,7 +137,7 @@ func requireTools(t *testing.T, name string) {
 	}
 }
 
-func checkByID(t *testing.T, id string) basic.Check {
+func checkByID(t *testing.T, id string) conformance.Check {
 	t.Helper()
 	for _, c := range basic.Checks() {
 		if c.ID == id {
@@ -145,5 +145,5 @@ func checkByID(t *testing.T, id string) basic.Check {
 		}
 	}
 	t.Fatalf("no check for %s", id)
-	return basic.Check{}
+	return conformance.Check{}
 }

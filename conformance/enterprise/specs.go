@@ -1,8 +1,6 @@
 package enterprise
 
 import (
-	. "github.com/onsi/ginkgo/v2"
-
 	"github.com/authconform/authconform/conformance/suite"
 )
 
@@ -12,10 +10,5 @@ import (
 //
 //	var _ = enterprise.Define(env)
 func Define(env *suite.Env) bool {
-	return Describe("SSO middleware", Ordered, ContinueOnFailure, Label("enterprise"), func() {
-		BeforeAll(env.Setup)
-		for _, c := range Checks() {
-			env.It(c.ID, c.Title, c.Run)
-		}
-	})
+	return suite.Define(env, "SSO middleware", "enterprise", Checks())
 }

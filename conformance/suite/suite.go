@@ -3,13 +3,10 @@
 // check's result as a report entry, fails or skips the spec from the
 // result, and prints the requirement table after the suite.
 //
-// A suite package defines its specs with an Env:
+// A suite package defines its specs from its checks with an Env:
 //
 //	env := suite.NewEnv(settings, builtin)
-//	var _ = Describe("HTTP Basic auth", func() {
-//		BeforeAll(env.Setup)
-//		env.It("BA-CHALLENGE", "challenges anonymous requests", checkChallenge)
-//	})
+//	var _ = suite.Define(env, "HTTP Basic auth", "basic", basic.Checks())
 package suite
 
 import (
@@ -27,9 +24,6 @@ import (
 
 // entryName names the report entries that carry requirement rows.
 const entryName = "authconform.requirement"
-
-// CheckFunc is a framework-neutral check of one requirement.
-type CheckFunc func(ctx context.Context, t *conformance.Target, r *conformance.Result)
 
 // Builtin starts a built-in target when no profile is given and returns
 // its profile and a function that stops it.
@@ -107,7 +101,7 @@ func (e *Env) teardown() {
 
 // It defines a spec that runs check for requirement id, labelled with the
 // id and the requirement's area.
-func (e *Env) It(id, text string, check CheckFunc, args ...any) {
+func (e *Env) It(id, text string, check func(context.Context, *conformance.Target, *conformance.Result), args ...any) {
 	req := conformance.MustLookup(id)
 	args = append(args, Label(req.ID, req.Area, string(req.Level)))
 	body := func(ctx SpecContext) {
@@ -116,6 +110,18 @@ func (e *Env) It(id, text string, check CheckFunc, args ...any) {
 		Record(r, e.Settings.Strict)
 	}
 	It(fmt.Sprintf("%s: %s", id, text), append([]any{body}, args...)...)
+}
+
+// Define adds one ordered container of specs, one per check, labelled
+// with label, that runs against the target env prepares; a failing spec
+// does not stop the others.
+func Define(env *Env, description, label string, checks []conformance.Check) bool {
+	return Describe(description, Ordered, ContinueOnFailure, Label(label), func() {
+		BeforeAll(env.Setup)
+		for _, c := range checks {
+			env.It(c.ID, c.Title, c.Run)
+		}
+	})
 }
 
 // Record adds the result's row to the report, then fails the spec for a
