@@ -117,6 +117,14 @@ func (c *Client) Do(ctx context.Context, r Request) *Exchange {
 	if !r.FollowRedirects {
 		hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	}
+	// The jar's cookies go out with the request; show them in the evidence.
+	var jarCookies []string
+	for _, ck := range c.jar.Cookies(req.URL) {
+		jarCookies = append(jarCookies, ck.Name+"="+ck.Value)
+	}
+	if len(jarCookies) > 0 {
+		ex.RequestHeader.Add("Cookie", strings.Join(jarCookies, "; "))
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		ex.Err = err

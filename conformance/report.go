@@ -28,7 +28,7 @@ type Row struct {
 // RowOf turns a check's result into a report row.
 func RowOf(r *Result, strict bool) Row {
 	row := Row{ID: r.Requirement.ID, Area: r.Requirement.Area, Level: r.Requirement.Level,
-		Status: r.Status(strict), Reason: r.Summary()}
+		Status: r.Status(strict), Reason: r.Summary(), Artifacts: r.Artifacts()}
 	if len(r.Violations()) > 0 {
 		row.Details = r.FailureAll()
 	}

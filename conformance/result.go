@@ -33,6 +33,7 @@ type Result struct {
 	violations []Violation
 	skip       string
 	notes      []string
+	artifacts  []string
 	checked    int
 }
 
@@ -68,6 +69,21 @@ func (r *Result) Checked() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.checked++
+}
+
+// AddArtifact records files a person can look at, such as screenshots,
+// which the report links from the requirement's row.
+func (r *Result) AddArtifact(paths ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.artifacts = append(r.artifacts, paths...)
+}
+
+// Artifacts returns the files recorded with AddArtifact.
+func (r *Result) Artifacts() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.artifacts...)
 }
 
 // Violations returns the violations recorded so far.

@@ -1,6 +1,7 @@
 // Command reftarget serves the reference target of the Basic auth
 // conformance suite or, with --mode sso, of the SSO suite, or one of their
-// mutants, on a loopback address.
+// mutants, on a loopback address. With --mode upstream it serves the SSO
+// app alone, to sit behind a real SSO proxy such as oauth2-proxy.
 //
 // Usage:
 //
@@ -8,6 +9,12 @@
 //	reftarget --mode sso --level LEVEL --issuer URL --client-id ID [--client-secret S]
 //	          [--allowed-users a,b] [--allowed-groups g] [--mutant NAME] [--addr ...]
 //	reftarget [--mode sso] --list-mutants
+//	reftarget --mode upstream [--addr ...]
+//
+// In upstream mode the app does no authentication: it takes the user from
+// the X-Forwarded-User, X-Forwarded-Preferred-Username, X-Forwarded-Email
+// and X-Forwarded-Groups request headers that oauth2-proxy sets, and trusts
+// them, so only that proxy may reach it. Its logout link is /oauth2/sign_out.
 //
 // In SSO mode the identity provider must accept the redirect URI
 // URL_auth/callback and the post-logout redirect URI URL, where URL is the
@@ -100,8 +107,9 @@ func parseArgs(args []string, stdout io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("reftarget", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&cfg.mode, "mode", modeBasic, "`MODE` of the target: basic (Basic auth) "+
-		"or sso (an OpenID Connect gateway)")
+	fs.StringVar(&cfg.mode, "mode", modeBasic, "`MODE` of the target: basic (Basic auth), "+
+		"sso (an OpenID Connect gateway) or upstream (the SSO app with no authentication, "+
+		"trusting oauth2-proxy's X-Forwarded-* headers; serve it only behind that proxy)")
 	addSSOFlags(fs, &cfg.sso)
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:8050",
 		"`host:port` to listen on; port 0 picks a free port")
@@ -123,6 +131,12 @@ func parseArgs(args []string, stdout io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return cfg, &usageError{fmt.Sprintf("unexpected argument %q; reftarget takes "+
 			"only flags", fs.Arg(0))}
+	}
+	if cfg.mode == modeUpstream {
+		if err := checkUpstream(fs); err != nil {
+			return cfg, err
+		}
+		return cfg, checkAddr(cfg.addr, cfg.allowRemote)
 	}
 	if err := checkMode(fs, &cfg); err != nil {
 		return cfg, err
@@ -170,9 +184,14 @@ func printUsage(fs *flag.FlagSet, w io.Writer) {
 		"[--client-secret S]")
 	fmt.Fprintln(w, "                 [--allowed-users a,b] [--allowed-groups g] [--mutant NAME]")
 	fmt.Fprintln(w, "       reftarget [--mode sso] --list-mutants")
+	fmt.Fprintln(w, "       reftarget --mode upstream [--addr 127.0.0.1:8050] [--allow-remote]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Serves the Basic auth reference target or, with --mode sso, the SSO "+
 		"reference target, or one of their mutants.")
+	fmt.Fprintln(w, "With --mode upstream it serves the SSO app with no authentication of its "+
+		"own: it trusts the\nX-Forwarded-User, X-Forwarded-Preferred-Username, "+
+		"X-Forwarded-Email and X-Forwarded-Groups\nrequest headers, so serve it only "+
+		"behind oauth2-proxy, which sets them and strips client copies.")
 	fmt.Fprintln(w)
 	fs.SetOutput(w)
 	fs.PrintDefaults()
@@ -210,7 +229,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, logger *slog.Logge
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	fmt.Fprintln(stdout, url)
-	if cfg.mode == modeSSO {
+	if cfg.mode == modeUpstream {
+		logger.Info("listening", "url", url, "mode", cfg.mode, "logout", upstreamLogoutPath)
+	} else if cfg.mode == modeSSO {
 		level := cfg.sso.level
 		if level == "" {
 			level = mutantLevel(cfg.mutant)
@@ -241,6 +262,9 @@ func serve(ctx context.Context, cfg config, stdout io.Writer, logger *slog.Logge
 
 // buildHandler builds the target of the configured mode, served at url.
 func buildHandler(cfg config, url string, logger *slog.Logger) (http.Handler, error) {
+	if cfg.mode == modeUpstream {
+		return upstreamHandler(logger)
+	}
 	if cfg.mode == modeSSO {
 		return ssoHandler(cfg, url, logger)
 	}

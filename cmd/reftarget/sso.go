@@ -59,7 +59,7 @@ func addSSOFlags(fs *flag.FlagSet, cfg *ssoConfig) {
 // checkMode checks the mode and that the flags set belong to it.
 func checkMode(fs *flag.FlagSet, cfg *config) error {
 	if cfg.mode != modeBasic && cfg.mode != modeSSO {
-		return &usageError{fmt.Sprintf("invalid --mode %q; use basic or sso", cfg.mode)}
+		return &usageError{fmt.Sprintf("invalid --mode %q; use basic, sso or upstream", cfg.mode)}
 	}
 	var misplaced []string
 	fs.Visit(func(f *flag.Flag) {

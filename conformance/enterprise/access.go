@@ -185,9 +185,9 @@ func checkRestricted(ctx context.Context, t *conformance.Target, r *conformance.
 			for _, route := range appRoutes(t) {
 				ex := send(ctx, l.Client, route, nil)
 				r.Checked()
-				if ex.Err != nil || ex.Status < 400 || ex.Status >= 500 || appContent(ex.Body) != "" {
-					r.Errorf(ex, "user %q outside the allowed set, %s (%s): got %s, want a 4xx without app content",
-						u.Username, route, route.Kind, ex.Got())
+				if !refused(ex) {
+					r.Errorf(ex, "user %q outside the allowed set, %s (%s): got %s, want a refusal "+
+						"(4xx or a redirect) without app content", u.Username, route, route.Kind, ex.Got())
 				}
 			}
 			if s := probe(ctx, t, l.Client, nil); s.Served {
@@ -251,8 +251,8 @@ func checkCoverage(ctx context.Context, t *conformance.Target, r *conformance.Re
 	for _, route := range routes {
 		ex := send(ctx, l.Client, route, nil)
 		r.Checked()
-		if ex.Err != nil || ex.Status < 400 || ex.Status >= 500 {
-			r.Errorf(ex, "%s (%s) as %q outside the allowed set: got %s, want a 4xx like the pages",
+		if !refused(ex) {
+			r.Errorf(ex, "%s (%s) as %q outside the allowed set: got %s, want it refused like the pages",
 				route, route.Kind, denied[0].Username, ex.Got())
 		}
 	}

@@ -209,6 +209,12 @@ func refusedAnonymously(ex *conformance.Exchange) bool {
 	return closed && appContent(ex.Body) == ""
 }
 
+// refused reports whether an answer to a user the app must not serve keeps
+// the app closed: a redirect or a 4xx, without app content.
+func refused(ex *conformance.Exchange) bool {
+	return ex.Err == nil && ex.Status >= 300 && ex.Status < 500 && appContent(ex.Body) == ""
+}
+
 // sameSet reports whether two lists hold the same strings.
 func sameSet(a, b []string) bool {
 	x, y := append([]string(nil), a...), append([]string(nil), b...)

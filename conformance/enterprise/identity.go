@@ -132,6 +132,8 @@ var identityCookies = []string{"kcIdToken", "id_token", "_oauth2_proxy"}
 type forgery struct {
 	name   string
 	header http.Header
+	// cookie marks a forged cookie, which may replace the session's own.
+	cookie bool
 }
 
 // forgeries builds every header and cookie that claims the identity of
@@ -155,7 +157,7 @@ func forgeries(t *conformance.Target, victim conformance.User) []forgery {
 		for _, spelling := range []string{h, strings.ToLower(h), strings.ToUpper(h)} {
 			hdr := http.Header{}
 			hdr[spelling] = []string{value(h)}
-			out = append(out, forgery{fmt.Sprintf("header %s: %s", spelling, value(h)), hdr})
+			out = append(out, forgery{fmt.Sprintf("header %s: %s", spelling, value(h)), hdr, false})
 		}
 	}
 	cookies := append(append([]string{}, identityCookies...), t.Profile.SSO.IdentityCookies...)
@@ -166,11 +168,11 @@ func forgeries(t *conformance.Target, victim conformance.User) []forgery {
 		for _, c := range cookies {
 			hdr := http.Header{}
 			hdr.Set("Cookie", c+"="+tok.value)
-			out = append(out, forgery{fmt.Sprintf("cookie %s holding an %s for %q", c, tok.kind, victim.Username), hdr})
+			out = append(out, forgery{fmt.Sprintf("cookie %s holding an %s for %q", c, tok.kind, victim.Username), hdr, true})
 			enc := base64.StdEncoding.EncodeToString([]byte(tok.value))
 			hdr = http.Header{}
 			hdr.Set("Cookie", c+"="+enc)
-			out = append(out, forgery{fmt.Sprintf("cookie %s holding a base64 %s for %q", c, tok.kind, victim.Username), hdr})
+			out = append(out, forgery{fmt.Sprintf("cookie %s holding a base64 %s for %q", c, tok.kind, victim.Username), hdr, true})
 		}
 	}
 	return out
@@ -238,9 +240,24 @@ func spoofSession(ctx context.Context, t *conformance.Target, r *conformance.Res
 		return
 	}
 	for _, f := range forgeries(t, victim) {
-		s := probe(ctx, t, l.Client, f.header)
+		client := l.Client
+		if f.cookie {
+			// A forged cookie may displace the session's own, and a middleware
+			// may clear both; each gets a session of its own so the next
+			// forgery starts logged in.
+			fresh, err := t.LoginAs(ctx, t.IdP, actor.Username)
+			if admitted && err != nil {
+				r.Errorf(fresh.Final(), "logging in as %q to forge %s failed: %v", actor.Username, f.name, err)
+				continue
+			}
+			client = fresh.Client
+		}
+		s := probe(ctx, t, client, f.header)
 		r.Checked()
 		switch {
+		case f.cookie && admitted && (!s.Served || s.Username == ""):
+			// The forged cookie displaced the session, so the request is
+			// refused or anonymous: nobody's identity changed.
 		case !admitted && s.Served:
 			r.Errorf(s.Ex, "user %q outside the allowed set with forged %s: the probe answered (%s), "+
 				"want it still refused", actor.Username, f.name, s.describe())

@@ -26,7 +26,22 @@ func logout(ctx context.Context, t *conformance.Target, c *conformance.Client, q
 	if spec.Method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	l, _ := t.FollowLogin(ctx, c, req, "")
+	// Follow the logout through the IdP and back, but stop where a new
+	// login would start: an IdP session that survived logout would sign
+	// the user in again, which EN-IDP-LOGOUT reports, not EN-LOGOUT.
+	l := &conformance.Login{Client: c}
+	for len(l.Hops) < conformance.MaxHops {
+		ex := c.Do(ctx, req)
+		l.Hops = append(l.Hops, ex)
+		if ex.Err != nil || ex.Status < 300 || ex.Status >= 400 {
+			break
+		}
+		loc, err := resolve(ex.URL, ex.Header.Get("Location"))
+		if err != nil || strings.HasPrefix(loc.String(), t.IdP.AuthorizationEndpoint) {
+			break
+		}
+		req = conformance.Request{URL: loc.String(), Header: conformance.PageHeader()}
+	}
 	return l
 }
 

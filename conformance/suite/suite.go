@@ -128,9 +128,8 @@ func Define(env *Env, description, label string, checks []conformance.Check) boo
 // failed requirement and skips it for a skipped one.
 func Record(r *conformance.Result, strict bool) {
 	GinkgoHelper()
-	row := conformance.RowOf(r, strict)
-	data, _ := json.Marshal(row) // A Row has only plain fields.
-	AddReportEntry(entryName, string(data), ReportEntryVisibilityNever)
+	row, entry := entryOf(r, strict)
+	AddReportEntry(entryName, entry, ReportEntryVisibilityNever)
 	switch row.Status {
 	case conformance.StatusFail:
 		Fail(r.Failure())
@@ -139,6 +138,14 @@ func Record(r *conformance.Result, strict bool) {
 	case conformance.StatusWarn:
 		fmt.Fprintf(GinkgoWriter, "WARNING, not failing without --strict:\n%s", r.Failure())
 	}
+}
+
+// entryOf returns a result's report row and the row encoded as the report
+// entry BuildReport reads.
+func entryOf(r *conformance.Result, strict bool) (conformance.Row, string) {
+	row := conformance.RowOf(r, strict)
+	data, _ := json.Marshal(row) // A Row has only plain fields.
+	return row, string(data)
 }
 
 // BuildReport makes the requirement table from a Ginkgo report: one row per

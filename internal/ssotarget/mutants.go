@@ -125,7 +125,7 @@ var registry = []mutant{
 	flawed(gateway.FlawLogoutLocalOnly, Authenticated,
 		"logout ends the gateway's session but not the provider's, so the next login is "+
 			"silent and a protected page opens again without credentials",
-		"EN-LOGOUT", "EN-IDP-LOGOUT"),
+		"EN-IDP-LOGOUT"),
 	flawed(gateway.FlawOpenRedirectLogin, Authenticated,
 		"after login the browser is sent to whatever next names, other sites included",
 		"EN-REDIRECT"),
