@@ -20,7 +20,7 @@ func TestRunRejectsSSOUsage(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"unknown mode", []string{"--mode", "oidc"}, []string{`"oidc"`, "basic or sso"}},
+		{"unknown mode", []string{"--mode", "oidc"}, []string{`"oidc"`, "basic, sso or upstream"}},
 		{"SSO flag in basic mode", []string{"--level", "restricted"},
 			[]string{"--level", "--mode sso"}},
 		{"private in SSO mode", append(sso, "--private"), []string{"--private", "basic"}},
