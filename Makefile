@@ -14,6 +14,10 @@ APT_PACKAGES := nginx apache2-utils python3-flask-httpauth tini
 
 .PHONY: all build deps test check fmt vet staticcheck unit demo conformance clean
 
+# browsers.mk builds the headless browser set-up offline and runs the
+# browser packages one at a time (make browsers, make e2e).
+include browsers.mk
+
 all: build
 
 build:
@@ -34,7 +38,7 @@ deps:
 	fi
 	$(GO) mod download
 
-test: deps check unit
+test: deps browsers check unit e2e
 
 check: fmt vet staticcheck
 
@@ -48,19 +52,20 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck ./...
 
+# unit runs every package but the browser ones, which e2e runs serially.
 unit:
-	$(GO) test -race -count=1 -timeout 40m ./...
+	$(GO) test -race -count=1 -timeout 40m $$($(GO) list ./... | grep -v -e /e2e -e /internal/browser)
 
 # DEMO_PROFILES are the built-in reference targets: Basic auth with and
 # without public routes, and the SSO gateway at the three access levels.
 DEMO_PROFILES := reference reference-private sso-restricted sso-authenticated sso-unauthenticated
 
-demo: build
+demo: build browsers
 	@status=0; \
 	for p in $(DEMO_PROFILES); do \
 		echo "== $$p: testdata/targets/$$p.yaml"; \
-		$(BIN)/authconform --profile testdata/targets/$$p.yaml --report-dir $(REPORTS)/$$p \
-			--ginkgo.no-color --ginkgo.succinct || status=1; \
+		$(BROWSERS_TINI) $(BIN)/authconform --profile testdata/targets/$$p.yaml --report-dir $(REPORTS)/$$p \
+			--browser --ginkgo.no-color --ginkgo.succinct || status=1; \
 	done; \
 	echo "== every requirement across the reference targets"; \
 	$(BIN)/authconform summary $(addprefix $(REPORTS)/,$(DEMO_PROFILES)) || status=1; \

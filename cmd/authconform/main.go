@@ -31,6 +31,7 @@ import (
 	"github.com/authconform/authconform/conformance/basic"
 	"github.com/authconform/authconform/conformance/enterprise"
 	"github.com/authconform/authconform/conformance/suite"
+	"github.com/authconform/authconform/e2e"
 )
 
 // failTracker is the GinkgoTestingT of a run outside go test.
@@ -64,6 +65,8 @@ func run(args []string, stderr io.Writer) int {
 	junit := fs.String("junit-report", "", "write Ginkgo's JUnit XML report to `file`")
 	jsonReport := fs.String("json-report", "", "write Ginkgo's JSON report to `file`")
 	verbose := fs.Bool("v", false, "print each spec as it runs")
+	inBrowser := fs.Bool("browser", false, "also run the UI checks in headless Chromium, saving screenshots "+
+		"under the report folder (needs make browsers)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: authconform --profile FILE [flags]\n\n"+
 			"Runs the conformance suite for the profile's auth (basic or sso) against its target.\n"+
@@ -95,8 +98,12 @@ func run(args []string, stderr io.Writer) int {
 	if profile.Auth == "sso" {
 		area = "enterprise"
 	}
+	areas := []string{area}
+	if *inBrowser {
+		areas = append(areas, "ui")
+	}
 	if *labels != "" {
-		if err := checkLabelFilter(*labels, area); err != nil {
+		if err := checkLabelFilter(*labels, areas); err != nil {
 			return usage("%v", err)
 		}
 		settings.LabelFilter = *labels
@@ -145,6 +152,9 @@ func run(args []string, stderr io.Writer) int {
 	} else {
 		basic.Define(env)
 	}
+	if *inBrowser {
+		e2e.Define(env, e2e.Config{})
+	}
 	suite.ReportTable(&settings, env)
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	t := &failTracker{}
@@ -157,20 +167,22 @@ func run(args []string, stderr io.Writer) int {
 // checkLabelFilter rejects a filter that does not parse or that matches
 // no requirement of the suite, so a typo cannot pass a run that checked
 // nothing.
-func checkLabelFilter(expr, area string) error {
+func checkLabelFilter(expr string, areas []string) error {
 	filter, err := types.ParseLabelFilter(expr)
 	if err != nil {
 		return fmt.Errorf("--label-filter %q is invalid: %v", expr, err)
 	}
 	var ids []string
-	for _, req := range conformance.Requirements(area) {
-		ids = append(ids, req.ID)
-		if filter([]string{req.ID, req.Area, string(req.Level)}) {
-			return nil
+	for _, area := range areas {
+		for _, req := range conformance.Requirements(area) {
+			ids = append(ids, req.ID)
+			if filter([]string{req.ID, req.Area, string(req.Level)}) {
+				return nil
+			}
 		}
 	}
-	return fmt.Errorf("--label-filter %q matches no requirement of the %s suite; use an id (%s), %s, MUST, SHOULD or INFO",
-		expr, area, strings.Join(ids, ", "), area)
+	return fmt.Errorf("--label-filter %q matches no requirement that runs here; use an id (%s), %s, MUST, SHOULD or INFO",
+		expr, strings.Join(ids, ", "), strings.Join(areas, ", "))
 }
 
 // oneLine joins a multi-error into one line per mistake, without a

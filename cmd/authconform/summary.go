@@ -12,7 +12,8 @@ import (
 
 // summary prints one table of the requirement reports in dirs: a row per
 // requirement, a column per report, and whether every requirement passed
-// somewhere and failed nowhere. It returns the exit status.
+// somewhere and failed nowhere; then the screenshots and traces the
+// reports link. It returns the exit status.
 func summary(dirs []string, stdout, stderr io.Writer) int {
 	if len(dirs) == 0 {
 		fmt.Fprintln(stderr, "authconform: summary needs report folders, e.g. authconform summary reports/*")
@@ -57,6 +58,19 @@ func summary(dirs []string, stdout, stderr io.Writer) int {
 	}
 	if err := tw.Flush(); err != nil {
 		return exitFail
+	}
+	// What the browser showed, for a person to look at.
+	header := false
+	for i, rep := range reports {
+		for _, row := range rep.Rows {
+			for _, a := range row.Artifacts {
+				if !header {
+					fmt.Fprintln(stdout, "\nScreenshots and traces:")
+					header = true
+				}
+				fmt.Fprintf(stdout, "  %-13s %-5s %s\n", row.ID, row.Status, filepath.Join(dirs[i], a))
+			}
+		}
 	}
 	return status
 }
