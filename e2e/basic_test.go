@@ -61,8 +61,8 @@ func runBasic(t *testing.T, b *browser.Browser, opts reftarget.Options) (
 		t.Fatalf("Discover: %v", err)
 	}
 	dir := t.TempDir()
-	r, artifacts := e2e.Run(ctx, basicCheck(t), b, target, dir, dir)
-	return r, artifacts, dir
+	r := e2e.Run(ctx, basicCheck(t), b, target, dir, dir)
+	return r, r.Artifacts(), dir
 }
 
 // TestBasicReference wants UI-BASIC to pass on the reference target with a

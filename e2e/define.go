@@ -90,11 +90,10 @@ func (s *specs) it(c Check) {
 	req := conformance.MustLookup(c.ID)
 	It(fmt.Sprintf("%s: %s", c.ID, c.Title), Label(req.ID, req.Area, string(req.Level)),
 		func(ctx SpecContext) {
-			r, artifacts := Run(ctx, c, s.browser, s.env.Target, s.dir, s.relTo)
-			for _, a := range artifacts {
+			r := Run(ctx, c, s.browser, s.env.Target, s.dir, s.relTo)
+			for _, a := range r.Artifacts() {
 				By("saved " + a)
 			}
-			r.AddArtifact(artifacts...)
 			suite.Record(r, s.env.Settings.Strict)
 		})
 }

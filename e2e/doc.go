@@ -18,7 +18,7 @@
 //	b, _ := browser.Launch(browser.Options{})
 //	defer b.Close()
 //	for _, c := range e2e.Checks() {
-//		r, artifacts := e2e.Run(ctx, c, b, target, dir, "")
-//		fmt.Println(c.ID, r.Status(false), r.Summary(), artifacts)
+//		r := e2e.Run(ctx, c, b, target, dir, "")
+//		fmt.Println(c.ID, r.Status(false), r.Summary(), r.Artifacts())
 //	}
 package e2e

@@ -151,10 +151,11 @@ func Checks() []Check {
 }
 
 // Run runs check c in a new Session whose files go into dir, and returns
-// its result and the files it saved (relative to relTo when set). A failed
-// check keeps its traces. An error saving a file is a note in the result.
+// its result, with the files it saved as the result's artifacts (relative
+// to relTo when set). A failed check keeps its traces. An error saving a
+// file is a note in the result.
 func Run(ctx context.Context, c Check, b *browser.Browser, t *conformance.Target,
-	dir, relTo string) (*conformance.Result, []string) {
+	dir, relTo string) *conformance.Result {
 	r := conformance.NewResult(c.ID)
 	s := NewSession(b, c.ID, dir, relTo)
 	finished := false
@@ -169,5 +170,6 @@ func Run(ctx context.Context, c Check, b *browser.Browser, t *conformance.Target
 	if err := s.Finish(r.Status(true) == conformance.StatusFail); err != nil {
 		r.Notef("saving artifacts failed: %v", err)
 	}
-	return r, s.Artifacts()
+	r.AddArtifact(s.Artifacts()...)
+	return r
 }

@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,7 +20,7 @@ var ssoIDs = []string{"UI-SSO-LOGIN", "UI-LOGOUT", "UI-DENIED"}
 // runSSOChecks serves the SSO reference target at a level (or a mutant)
 // and runs the SSO browser checks against it in b.
 func runSSOChecks(t *testing.T, b *browser.Browser,
-	level, mutant string) map[string]*conformance.Result {
+	level, mutant string) (map[string]*conformance.Result, string) {
 	t.Helper()
 	p, stop, err := serveSSO(level, mutant)
 	if err != nil {
@@ -37,11 +39,26 @@ func runSSOChecks(t *testing.T, b *browser.Browser,
 	for _, c := range e2e.Checks() {
 		for _, id := range ssoIDs {
 			if c.ID == id {
-				out[id], _ = e2e.Run(ctx, c, b, l.Target, dir, dir)
+				out[id] = e2e.Run(ctx, c, b, l.Target, dir, dir)
 			}
 		}
 	}
-	return out
+	return out, dir
+}
+
+// hasScreenshot reports whether the artifacts include a PNG file that exists
+// and is not empty.
+func hasScreenshot(t *testing.T, dir string, artifacts []string) bool {
+	t.Helper()
+	for _, a := range artifacts {
+		if !strings.HasSuffix(a, ".png") {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(dir, a)); err == nil && fi.Size() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // TestSSOReference wants each SSO check to pass at the levels it applies
@@ -59,7 +76,7 @@ func TestSSOReference(t *testing.T) {
 	for _, level := range []string{ssotarget.Restricted, ssotarget.Authenticated,
 		ssotarget.Unauthenticated} {
 		t.Run(level, func(t *testing.T) {
-			results := runSSOChecks(t, b, level, "")
+			results, _ := runSSOChecks(t, b, level, "")
 			for _, id := range ssoIDs {
 				r := results[id]
 				if got := r.Status(true); got != want[level][id] {
@@ -94,7 +111,7 @@ func TestSSOMutantsFail(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.mutant, func(t *testing.T) {
-			results := runSSOChecks(t, b, "", c.mutant)
+			results, dir := runSSOChecks(t, b, "", c.mutant)
 			for _, id := range ssoIDs {
 				r := results[id]
 				got := r.Status(true)
@@ -104,6 +121,8 @@ func TestSSOMutantsFail(t *testing.T) {
 					t.Errorf("%s: got %s, want fail: %s", id, got, r.Summary())
 				case broken && !strings.Contains(r.Failure(), c.reason):
 					t.Errorf("%s: failure does not say %q:\n%s", id, c.reason, r.Failure())
+				case broken && !hasScreenshot(t, dir, r.Artifacts()):
+					t.Errorf("%s: failed without a screenshot of what the browser showed: %q", id, r.Artifacts())
 				case !broken && got == conformance.StatusFail:
 					t.Errorf("%s: got fail, want it unaffected by the mutant:\n%s", id,
 						r.Failure())
