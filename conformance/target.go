@@ -39,7 +39,7 @@ type Target struct {
 type Route struct {
 	Method string
 	Path   string
-	// Kind says what the route is: "index", "unknown", "layout",
+	// Kind is the route's role: "index", "unknown", "layout",
 	// "dependencies", "callback", "component-suite", "asset", "favicon",
 	// "reload-hash" or "profile".
 	Kind string
@@ -73,7 +73,7 @@ func NewTarget(p *Profile) (*Target, error) {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls.ca_file %q holds no PEM certificate", p.TLS.CAFile)
+			return nil, fmt.Errorf("tls.ca_file %q contains no PEM certificate", p.TLS.CAFile)
 		}
 		cfg.RootCAs = pool
 	}
@@ -334,5 +334,5 @@ func SortedKeys[V any](m map[string]V) []string {
 }
 
 func tlsConfigFor(p *Profile) *tls.Config {
-	return &tls.Config{InsecureSkipVerify: p.TLS.InsecureSkipVerify} // Used only to see that the target answers.
+	return &tls.Config{InsecureSkipVerify: p.TLS.InsecureSkipVerify} // Used only to see that the target responds.
 }

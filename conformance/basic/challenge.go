@@ -8,7 +8,7 @@ import (
 )
 
 // checkChallenge sends every protected route without credentials and wants
-// a Basic challenge whose body carries nothing of the authorised answer.
+// a Basic challenge whose body carries nothing of the authorised response.
 func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	// Anonymous requests use their own client, so no cookie from an
 	// authorised answer rides along.
@@ -156,7 +156,7 @@ func checkSameChallenge(ctx context.Context, t *conformance.Target, r *conforman
 	base := send(ctx, c, page, nil, nil)
 	want := challengeValue(base)
 	if base.Err != nil || base.Status != http.StatusUnauthorized || want == "" {
-		// BA-CHALLENGE reports the page; the XHR answers are still held to a Basic challenge.
+		// BA-CHALLENGE reports the page; the XHR responses are still held to a Basic challenge.
 		r.Notef("page %s gives no 401 challenge (%s), so XHR answers were compared with a Basic challenge", page, base.Got())
 		want = ""
 	}

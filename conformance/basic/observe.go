@@ -147,7 +147,7 @@ func checkNoLogout(ctx context.Context, t *conformance.Target, r *conformance.Re
 		method = l.Method
 	}
 	c := t.NewClient()
-	// A catch-all app answers every path alike; such an answer is no logout route.
+	// A catch-all app serves every path alike, and such a response is no logout route.
 	catchAll := c.Do(ctx, conformance.Request{Method: method, Path: conformance.UnknownPath, Auth: u.Credentials()})
 	var found []string
 	for _, path := range candidates {

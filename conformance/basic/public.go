@@ -12,7 +12,7 @@ import (
 )
 
 // checkPublic wants every declared public route, and every route dash-auth
-// opens with them when the profile says so, served without credentials.
+// opens with them when the profile declares dash_internals, served without credentials.
 func checkPublic(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	rules := t.PublicRules()
 	if len(rules) == 0 {

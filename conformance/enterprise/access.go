@@ -76,7 +76,7 @@ func checkAuthorizeRequest(t *conformance.Target, r *conformance.Result, path st
 		r.Errorf(ex, "anonymous page request %s: authorization request has client_id=%q, want %q", path, got, client.ID)
 	}
 	if q.Get("state") == "" {
-		r.Errorf(ex, "anonymous page request %s: authorization request has no state, want one to bind the answer to this browser", path)
+		r.Errorf(ex, "anonymous page request %s: authorization request has no state, want one to bind the response to this browser", path)
 	}
 	redirect := q.Get("redirect_uri")
 	registered := false
@@ -191,7 +191,7 @@ func checkRestricted(ctx context.Context, t *conformance.Target, r *conformance.
 				}
 			}
 			if s := probe(ctx, t, l.Client, nil); s.Served {
-				r.Errorf(s.Ex, "user %q outside the allowed set: the probe answered and shows %s, want it refused",
+				r.Errorf(s.Ex, "user %q outside the allowed set: the probe responded and shows %s, want it refused",
 					u.Username, s.describe())
 			}
 		}

@@ -11,12 +11,12 @@ import (
 	"github.com/authconform/authconform/conformance"
 )
 
-// seen is what the probe showed: who the app thinks is logged in.
+// seen is the probe's result: the user the app takes as logged in.
 type seen struct {
 	// Served is false when the probe request itself was refused.
 	Served   bool
 	Username string
-	// Known is false when the probe answered something no user matches.
+	// Known is false when the probe returned something no user matches.
 	Known bool
 	Data  map[string]any
 	Text  string
@@ -45,7 +45,7 @@ func quoteShort(s string) string {
 	return quote(s)
 }
 
-// probe asks the app who is logged in, through the profile's probe, with
+// probe queries the app for the logged-in user, through the profile's probe, with
 // the client's cookies and any extra headers.
 func probe(ctx context.Context, t *conformance.Target, c *conformance.Client, h http.Header) seen {
 	spec := t.Profile.SSO.Probe
@@ -198,7 +198,7 @@ func appContent(body []byte) string {
 	return ""
 }
 
-// refusedAnonymously reports whether an answer to an anonymous request
+// refusedAnonymously reports whether a response to an anonymous request
 // keeps the app closed: 401, 403 or a redirect, and no app content.
 func refusedAnonymously(ex *conformance.Exchange) bool {
 	if ex.Err != nil {
@@ -209,7 +209,7 @@ func refusedAnonymously(ex *conformance.Exchange) bool {
 	return closed && appContent(ex.Body) == ""
 }
 
-// refused reports whether an answer to a user the app must not serve keeps
+// refused reports whether a response to a user the app must not serve keeps
 // the app closed: a redirect or a 4xx, without app content.
 func refused(ex *conformance.Exchange) bool {
 	return ex.Err == nil && ex.Status >= 300 && ex.Status < 500 && appContent(ex.Body) == ""

@@ -72,7 +72,7 @@ const (
 )
 
 // checkIsolation logs several sessions in and sends their probe requests
-// concurrently, interleaved, wanting each answer to show its own user.
+// concurrently, interleaved, wanting each response to show its own user.
 func checkIsolation(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	if !needsLogin(t, r) {
 		return
@@ -259,7 +259,7 @@ func spoofSession(ctx context.Context, t *conformance.Target, r *conformance.Res
 			// The forged cookie displaced the session, so the request is
 			// refused or anonymous: nobody's identity changed.
 		case !admitted && s.Served:
-			r.Errorf(s.Ex, "user %q outside the allowed set with forged %s: the probe answered (%s), "+
+			r.Errorf(s.Ex, "user %q outside the allowed set with forged %s: the probe responded (%s), "+
 				"want it still refused", actor.Username, f.name, s.describe())
 		case admitted && (!s.Served || s.Username != actor.Username):
 			r.Errorf(s.Ex, "user %q with forged %s: the probe shows %s, want user %q "+

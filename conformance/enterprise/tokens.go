@@ -97,8 +97,8 @@ func sentNonce(t *conformance.Target, l *conformance.Login) bool {
 	return false
 }
 
-// checkIdPError makes the IdP answer the authorization request with an
-// error and wants an error page and no session.
+// checkIdPError makes the IdP return an error for the authorization
+// request, and wants an error page and no session.
 func checkIdPError(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	if !needsLogin(t, r) {
 		return

@@ -51,7 +51,7 @@ func (e *Env) Attach(l *conformance.Launched) {
 	e.Target = l.Target
 }
 
-// Setup loads the profile, starts the target if the profile says how,
+// Setup loads the profile, starts the target from the profile's start block,
 // discovers its routes and registers the teardown. Call it from
 // BeforeAll or BeforeSuite.
 func (e *Env) Setup(ctx SpecContext) {
