@@ -12,7 +12,7 @@ ARGS      ?=
 # Debian packages the tests start as real targets.
 APT_PACKAGES := nginx apache2-utils python3-flask-httpauth tini
 
-.PHONY: all build deps test check fmt vet staticcheck unit demo conformance clean
+.PHONY: all build deps test check fmt vet staticcheck unit soak demo conformance clean
 
 # browsers.mk builds the headless browser set-up offline and runs the
 # browser packages one at a time (make browsers, make e2e).
@@ -38,7 +38,7 @@ deps:
 	fi
 	$(GO) mod download
 
-test: deps browsers check unit e2e
+test: deps browsers check unit e2e $(if $(CI),soak)
 
 check: fmt vet staticcheck
 
@@ -59,6 +59,14 @@ unit:
 # DEMO_PROFILES are the built-in reference targets: Basic auth with and
 # without public routes, and the SSO gateway at the three access levels.
 DEMO_PROFILES := reference reference-private sso-restricted sso-authenticated sso-unauthenticated
+
+# soak runs mockidp's long tests: 64 concurrent clients logging in for 30
+# seconds under the race detector, and heap growth over 100,000 logins
+# (without the race detector, which would take too long). make test runs it
+# when CI is set.
+soak:
+	AUTHCONFORM_SOAK=1 $(GO) test -race -count=1 -run TestSoakConcurrentLogins -timeout 20m ./mockidp/
+	AUTHCONFORM_SOAK=1 $(GO) test -count=1 -run TestSoakMemoryStaysFlat -timeout 30m ./mockidp/
 
 demo: build browsers
 	@status=0; \
