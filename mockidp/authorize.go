@@ -2,6 +2,7 @@ package mockidp
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -69,6 +70,7 @@ func (s *Server) checkAuthParams(form url.Values, client Client, req *authReques
 	case form.Get("response_mode") != "" && form.Get("response_mode") != "query":
 		return invalid("response_mode %q is not supported: use query", form.Get("response_mode"))
 	}
+
 	req.scopes = strings.Fields(form.Get("scope"))
 	if !slices.Contains(req.scopes, "openid") {
 		return &redirectError{"invalid_scope", "scope must include openid"}
@@ -82,19 +84,65 @@ func (s *Server) checkAuthParams(form url.Values, client Client, req *authReques
 	if rerr := checkPKCE(client, req); rerr != nil {
 		return rerr
 	}
-	req.prompt = form.Get("prompt")
-	prompts := strings.Fields(req.prompt)
-	if slices.Contains(prompts, "none") && len(prompts) > 1 {
-		return invalid("prompt=none cannot be combined with other values")
+
+	prompts, rerr := parsePrompt(form.Get("prompt"))
+	if rerr != nil {
+		return rerr
 	}
-	if raw := form.Get("max_age"); raw != "" {
-		age, err := strconv.Atoi(raw)
-		if err != nil || age < 0 {
-			return invalid("max_age %q is not a non-negative number of seconds", raw)
-		}
-		req.maxAge = age
+	req.prompts = prompts
+	maxAge, rerr := parseMaxAge(form.Get("max_age"))
+	if rerr != nil {
+		return rerr
 	}
+	req.maxAge = maxAge
 	return nil
+}
+
+// promptValues are the values of the prompt parameter that OpenID Connect
+// Core 1.0 (section 3.1.2.1) defines. The server shows no consent screen,
+// so consent has no effect, and select_account has none either.
+var promptValues = []string{"none", "login", "consent", "select_account"}
+
+// parsePrompt splits prompt, a space-separated list, and rejects unknown
+// values and none combined with another value.
+func parsePrompt(raw string) ([]string, *redirectError) {
+	prompts := strings.Fields(raw)
+	for _, p := range prompts {
+		if !slices.Contains(promptValues, p) {
+			return nil, &redirectError{"invalid_request", fmt.Sprintf(
+				"prompt value %q is unknown: use none, login, consent or select_account", p)}
+		}
+	}
+	if slices.Contains(prompts, "none") && len(prompts) > 1 {
+		return nil, &redirectError{"invalid_request",
+			"prompt=none cannot be combined with other values"}
+	}
+	return prompts, nil
+}
+
+// maxAgeLimit is the largest max_age, in seconds, whose duration fits in a
+// time.Duration (about 292 years).
+const maxAgeLimit = int64(math.MaxInt64 / int64(time.Second))
+
+var digits = regexp.MustCompile(`^[0-9]+$`)
+
+// parseMaxAge returns max_age in seconds, or -1 when raw is empty. A value
+// above maxAgeLimit constrains nothing, since no session is that old, so it
+// also returns -1.
+func parseMaxAge(raw string) (int64, *redirectError) {
+	if raw == "" {
+		return -1, nil
+	}
+	if !digits.MatchString(raw) {
+		return 0, &redirectError{"invalid_request", fmt.Sprintf(
+			"max_age %q is not a non-negative whole number of seconds", raw)}
+	}
+	// raw is all digits, so the only possible error is a value out of range.
+	age, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || age > maxAgeLimit {
+		return -1, nil
+	}
+	return age, nil
 }
 
 // checkPKCE validates the code challenge, which public clients must send.
@@ -147,7 +195,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		s.issueCode(w, r, req, sess)
 		return
 	}
-	if strings.Contains(req.prompt, "none") {
+	if slices.Contains(req.prompts, "none") {
 		s.redirectWithError(w, r, req, "login_required", "no IdP session and prompt=none")
 		return
 	}
@@ -172,7 +220,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 // prompt=login, max_age=0, or a session older than max_age.
 func (s *Server) reusableSession(r *http.Request, req *authRequest, now time.Time) (
 	sess *session, forced bool) {
-	if strings.Contains(req.prompt, "login") || req.maxAge == 0 {
+	if slices.Contains(req.prompts, "login") || req.maxAge == 0 {
 		return nil, true
 	}
 	sess = s.cookieSession(r, now)
@@ -222,6 +270,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, user User,
 	now time.Time) *session {
 	sess := &session{
 		id:       randomID(),
+		sid:      randomID(),
 		user:     user,
 		authTime: now,
 		expires:  now.Add(s.cfg.SessionTTL),
@@ -232,6 +281,7 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, user User,
 		s.st.endSessionLocked(old.Value)
 	}
 	s.st.sessions[sess.id] = sess
+	s.st.sessionBySID[sess.sid] = sess.id
 	s.st.noteInsertLocked(now)
 	s.st.mu.Unlock()
 	http.SetCookie(w, s.sessionCookie(sess.id, false))
@@ -269,6 +319,7 @@ func (s *Server) issueCode(w http.ResponseWriter, r *http.Request, req *authRequ
 			nonce:     req.nonce,
 			authTime:  sess.authTime,
 			sessionID: sess.id,
+			sid:       sess.sid,
 		},
 		redirectURI: req.redirectURI,
 		challenge:   req.challenge,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -74,8 +75,13 @@ type Client struct {
 	// Secret authenticates the client at the token endpoint with
 	// client_secret_basic or client_secret_post. Empty makes a public client,
 	// which must use PKCE.
-	Secret                 string   `yaml:"secret" json:"secret,omitempty"`
-	RedirectURIs           []string `yaml:"redirect_uris" json:"redirect_uris"`
+	Secret string `yaml:"secret" json:"secret,omitempty"`
+	// RedirectURIs are the redirect URIs the client may use, matched exactly.
+	// Each is an absolute http or https URL without a fragment, and at least
+	// one is required unless LoopbackRedirects is set.
+	RedirectURIs []string `yaml:"redirect_uris" json:"redirect_uris"`
+	// PostLogoutRedirectURIs are the targets the end-session endpoint may
+	// redirect to, under the same rules as RedirectURIs but optional.
 	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris" json:"post_logout_redirect_uris"`
 	// LoopbackRedirects also accepts any http redirect URI, and any
 	// post-logout redirect URI, whose host is 127.0.0.1, [::1] or localhost,
@@ -138,11 +144,11 @@ func (cfg Config) withDefaults() Config {
 // validate reports every problem in cfg, joined into one error.
 func (cfg Config) validate() error {
 	var errs []error
-	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		errs = append(errs, fmt.Errorf("listen address %q: %w: use host:port", cfg.Addr, err))
+	if err := validateAddr(cfg.Addr); err != nil {
+		errs = append(errs, err)
 	}
 	if cfg.Issuer != "" {
-		if err := validateIssuer(cfg.Issuer); err != nil {
+		if err := ValidateIssuer(cfg.Issuer); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -162,15 +168,29 @@ func (cfg Config) validate() error {
 	return errors.Join(errs...)
 }
 
-// validateIssuer checks that issuer is an absolute http(s) URL without query
-// or fragment, as OpenID Connect Discovery requires.
-func validateIssuer(issuer string) error {
-	u, err := url.Parse(issuer)
+// validateAddr checks that addr is host:port with a numeric port from 0 to
+// 65535, where 0 picks a free port.
+func validateAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("issuer %q: %w", issuer, err)
+		return fmt.Errorf("listen address %q is not host:port: use an address such as "+
+			"127.0.0.1:9400", addr)
 	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("issuer %q is not an absolute http or https URL", issuer)
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("listen address %q: port %q is not a number from 0 to 65535: "+
+			"use a port such as 9400, or 0 for a free port", addr, port)
+	}
+	return nil
+}
+
+// ValidateIssuer checks that issuer is an absolute http or https URL without
+// query, fragment or trailing slash, as OpenID Connect Discovery requires.
+// Its error message starts with `issuer "VALUE"` and ends with the fix.
+func ValidateIssuer(issuer string) error {
+	u, err := url.Parse(issuer)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("issuer %q must be an absolute http or https URL such as %s",
+			issuer, exampleURL(issuer, "http://127.0.0.1:9400"))
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("issuer %q has a query or fragment: remove it", issuer)
@@ -179,6 +199,17 @@ func validateIssuer(issuer string) error {
 		return fmt.Errorf("issuer %q ends with a slash: remove it", issuer)
 	}
 	return nil
+}
+
+// exampleURL suggests a fix for raw, a URL without a usable scheme: raw with
+// http:// in front when that parses as a URL with a host, else fallback.
+func exampleURL(raw, fallback string) string {
+	if !strings.Contains(raw, "://") {
+		if u, err := url.Parse("http://" + raw); err == nil && u.Host != "" {
+			return u.String()
+		}
+	}
+	return fallback
 }
 
 // validateClients checks ids, duplicates and redirect URIs.
@@ -193,15 +224,34 @@ func validateClients(clients []Client) error {
 			errs = append(errs, fmt.Errorf("clients[%d]: duplicate client id %q", i, c.ID))
 		}
 		seen[c.ID] = true
-		uris := append(append([]string(nil), c.RedirectURIs...), c.PostLogoutRedirectURIs...)
-		for _, uri := range uris {
-			u, err := url.Parse(uri)
-			if err != nil || !u.IsAbs() || u.Fragment != "" {
-				errs = append(errs, fmt.Errorf(
-					"client %q: redirect URI %q is not an absolute URL without fragment",
-					c.ID, uri))
+		if len(c.RedirectURIs) == 0 && !c.LoopbackRedirects {
+			errs = append(errs, fmt.Errorf("client %q has no redirect URIs: list the app's "+
+				"callback URL in redirect_uris, or set loopback_redirects", c.ID))
+		}
+		for _, uri := range c.RedirectURIs {
+			if err := checkRedirectURI(uri); err != nil {
+				errs = append(errs, fmt.Errorf("client %q: redirect URI %w", c.ID, err))
+			}
+		}
+		for _, uri := range c.PostLogoutRedirectURIs {
+			if err := checkRedirectURI(uri); err != nil {
+				errs = append(errs, fmt.Errorf("client %q: post-logout redirect URI %w", c.ID, err))
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// checkRedirectURI requires an absolute http or https URL with a host and
+// no fragment, which OAuth 2.0 forbids in redirect URIs.
+func checkRedirectURI(uri string) error {
+	u, err := url.Parse(uri)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q must be an absolute http or https URL such as %s",
+			uri, exampleURL(uri, "http://127.0.0.1:4180/oauth2/callback"))
+	}
+	if u.Fragment != "" || strings.HasSuffix(uri, "#") {
+		return fmt.Errorf("%q has a fragment: remove the part from #", uri)
+	}
+	return nil
 }

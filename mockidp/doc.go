@@ -11,25 +11,32 @@
 //   - The authorization code flow for confidential clients
 //     (client_secret_basic, client_secret_post) and public clients with PKCE
 //     (S256 or plain). Redirect URIs must be registered; codes are single-use
-//     and expire after Config.CodeTTL.
+//     and expire after Config.CodeTTL. A code presented again revokes the
+//     refresh tokens issued for it. A code presented by another client is
+//     rejected and stays usable by its own client.
 //   - RS256 ID and access tokens, expires_in in seconds, and refresh tokens
 //     that work once and rotate on use. Refresh tokens end with the IdP
 //     session unless the offline_access scope was granted.
 //   - An IdP session cookie: a second login is silent; prompt=login and
 //     max_age force a new login; prompt=none without a session returns
-//     login_required.
+//     login_required. prompt is parsed as a space-separated list, and an
+//     unknown value returns invalid_request. The sid claim is a random id of
+//     the session, not the cookie value.
 //   - Users as data, from a YAML file (LoadUsersFile) or Go values. The same
 //     claims go into the ID token, the access token and userinfo, whatever
 //     scopes were requested.
 //   - Three ways to pick who logs in, in this order: a queue of users
 //     (QueueUser), a default user (SetDefaultUser), and an HTML login page
-//     that lists the users and takes a username and password. A forced
-//     login (prompt=login, max_age) skips the default user and shows the
-//     page unless a user is queued.
+//     that lists the users and takes a username and password. Picking a
+//     user from the list needs no password; the username and password form
+//     checks User.Password. A forced login (prompt=login, max_age) skips
+//     the default user and shows the page unless a user is queued.
 //   - Test control in Go and over HTTP under ControlPrefix: queue users, set
-//     the default user, inject faults (OAuth errors, delays, poisoned ID
-//     tokens, a missing or wrong state), read the request log, advance the
-//     clock, reset.
+//     the default user, inject and list faults (OAuth errors, delays,
+//     poisoned ID tokens, a missing or wrong state; first-in, first-out per
+//     endpoint), read the request log, advance the clock, reset. GET
+//     ControlPrefix lists the control endpoints, and every control response,
+//     errors included, is JSON.
 //
 // # What comes from mockoidc
 //

@@ -1,7 +1,6 @@
 package mockidp
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -110,7 +109,10 @@ func (s *Server) handleEndSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.st.mu.Lock()
-	ended := s.st.endSessionLocked(sid)
+	ended := false
+	if id, ok := s.st.sessionBySID[sid]; ok {
+		ended = s.st.endSessionLocked(id)
+	}
 	if c, err := r.Cookie(s.cookieName); err == nil {
 		ended = s.st.endSessionLocked(c.Value) || ended
 	}
@@ -170,14 +172,4 @@ func audience(claims map[string]any) string {
 		}
 	}
 	return ""
-}
-
-// decodeJSON decodes a request body strictly into v.
-func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("decoding JSON body: %w", err)
-	}
-	return nil
 }

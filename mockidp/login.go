@@ -151,7 +151,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkCredentials returns the picked user, or the user whose username and
-// password were typed. A user without a password accepts any password.
+// password were typed. Picking needs no password, by design: the page is a
+// test fixture that lists every user. A user without a password accepts any
+// password.
 func (s *Server) checkCredentials(r *http.Request) (User, bool) {
 	name := r.PostForm.Get("pick")
 	picked := name != ""

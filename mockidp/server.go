@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -133,7 +134,7 @@ func newServer(cfg Config) (*Server, error) {
 
 // setIssuer fixes the issuer and the names that derive from it.
 func (s *Server) setIssuer(issuer string) error {
-	if err := validateIssuer(issuer); err != nil {
+	if err := ValidateIssuer(issuer); err != nil {
 		return err
 	}
 	u, _ := url.Parse(issuer)
@@ -207,14 +208,28 @@ func (s *Server) Now() time.Time {
 	return s.cfg.Now().Add(time.Duration(s.offset.Load()))
 }
 
+// MaxClockAdvance is the largest total advance of a server's clock, the
+// largest time.Duration (about 292 years).
+const MaxClockAdvance = time.Duration(math.MaxInt64)
+
 // Advance moves the server's clock forward by d and returns the new time.
-// Codes, sessions and tokens expire by this clock.
+// Codes, sessions and tokens expire by this clock. It rejects a negative d
+// and a d that would take the total advance past MaxClockAdvance.
 func (s *Server) Advance(d time.Duration) (time.Time, error) {
 	if d < 0 {
 		return time.Time{}, fmt.Errorf("clock advance %v is negative: the clock only moves forward", d)
 	}
-	s.offset.Add(int64(d))
-	return s.Now(), nil
+	for {
+		old := s.offset.Load()
+		if int64(d) > int64(MaxClockAdvance)-old {
+			return time.Time{}, fmt.Errorf("clock advance %v would take the total advance "+
+				"past the limit %v (already advanced %v): advance by at most %v, or reset",
+				d, MaxClockAdvance, time.Duration(old), MaxClockAdvance-time.Duration(old))
+		}
+		if s.offset.CompareAndSwap(old, old+int64(d)) {
+			return s.Now(), nil
+		}
+	}
 }
 
 // Requests returns the request log, oldest first.

@@ -24,8 +24,8 @@ type authRequest struct {
 	scopes      []string
 	challenge   string
 	method      string
-	prompt      string
-	maxAge      int // seconds; -1 when absent
+	prompts     []string
+	maxAge      int64 // seconds; -1 when absent or too large to constrain
 	expires     time.Time
 }
 
@@ -36,7 +36,9 @@ type grant struct {
 	scopes    []string
 	nonce     string
 	authTime  time.Time
-	sessionID string // empty for offline_access refresh tokens
+	sessionID string // key of the IdP session; empty for offline_access refresh tokens
+	sid       string // sid claim of the session; empty for offline_access refresh tokens
+	code      string // authorization code the grant descends from
 }
 
 type codeGrant struct {
@@ -52,9 +54,20 @@ type refreshGrant struct {
 	expires time.Time
 }
 
-// session is an IdP login session, identified by the session cookie.
+// redeemedCode is an authorization code already exchanged, kept until it
+// expires so that a second use can revoke the refresh tokens issued for it.
+type redeemedCode struct {
+	clientID string
+	expires  time.Time
+	revoked  bool
+}
+
+// session is an IdP login session, identified by the session cookie. Its
+// sid, the sid claim of ID tokens, is a separate random value, so an ID
+// token does not carry the cookie value.
 type session struct {
-	id       string
+	id       string // session cookie value
+	sid      string
 	user     User
 	authTime time.Time
 	expires  time.Time
@@ -63,17 +76,19 @@ type session struct {
 
 // store holds all mutable state of one Server behind one mutex.
 type store struct {
-	mu          sync.Mutex
-	users       map[string]User
-	order       []string // usernames in configuration order, for the login page
-	defaultUser string
-	queue       []User
-	faults      map[Endpoint][]Fault
-	pending     map[string]*authRequest
-	codes       map[string]*codeGrant
-	sessions    map[string]*session
-	refresh     map[string]*refreshGrant
-	inserts     int
+	mu           sync.Mutex
+	users        map[string]User
+	order        []string // usernames in configuration order, for the login page
+	defaultUser  string
+	queue        []User
+	faults       map[Endpoint][]Fault
+	pending      map[string]*authRequest
+	codes        map[string]*codeGrant
+	redeemed     map[string]*redeemedCode
+	sessions     map[string]*session
+	sessionBySID map[string]string // sid claim to session cookie value
+	refresh      map[string]*refreshGrant
+	inserts      int
 }
 
 // reset replaces all state with the configured users and nothing else.
@@ -91,7 +106,9 @@ func (st *store) reset(users []User, defaultUser string) {
 	st.faults = make(map[Endpoint][]Fault)
 	st.pending = make(map[string]*authRequest)
 	st.codes = make(map[string]*codeGrant)
+	st.redeemed = make(map[string]*redeemedCode)
 	st.sessions = make(map[string]*session)
+	st.sessionBySID = make(map[string]string)
 	st.refresh = make(map[string]*refreshGrant)
 	st.inserts = 0
 }
@@ -101,7 +118,8 @@ func (st *store) reset(users []User, defaultUser string) {
 // cost of sweeping is thereby spread evenly over insertions.
 func (st *store) noteInsertLocked(now time.Time) {
 	st.inserts++
-	size := len(st.pending) + len(st.codes) + len(st.sessions) + len(st.refresh)
+	size := len(st.pending) + len(st.codes) + len(st.redeemed) + len(st.sessions) +
+		len(st.refresh)
 	if st.inserts < max(minSweepInterval, size) {
 		return
 	}
@@ -119,6 +137,11 @@ func (st *store) sweepLocked(now time.Time) {
 	for code, c := range st.codes {
 		if !now.Before(c.expires) {
 			delete(st.codes, code)
+		}
+	}
+	for code, c := range st.redeemed {
+		if !now.Before(c.expires) {
+			delete(st.redeemed, code)
 		}
 	}
 	for token, r := range st.refresh {
@@ -151,7 +174,25 @@ func (st *store) endSessionLocked(id string) bool {
 		delete(st.refresh, token)
 	}
 	delete(st.sessions, id)
+	delete(st.sessionBySID, s.sid)
 	return true
+}
+
+// revokeCodeLocked marks a redeemed code revoked and deletes the refresh
+// tokens that descend from it, rotated ones included. It returns how many
+// it deleted.
+func (st *store) revokeCodeLocked(code string) int {
+	if c, ok := st.redeemed[code]; ok {
+		c.revoked = true
+	}
+	n := 0
+	for token, r := range st.refresh {
+		if r.code == code {
+			st.deleteRefreshLocked(token, r)
+			n++
+		}
+	}
+	return n
 }
 
 // counts returns the number of live entries of each kind, for tests.

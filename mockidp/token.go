@@ -94,31 +94,58 @@ func (s *Server) authenticateClient(r *http.Request) (Client, *tokenError) {
 	return client, nil
 }
 
-// codeGrant redeems an authorization code. Codes are deleted at their first
-// use, so a second use finds nothing.
+// codeGrant redeems an authorization code. A code is consumed by its first
+// use by the client it was issued to, even when the redirect URI or PKCE
+// check then fails. Another client's attempt leaves it usable.
 func (s *Server) codeGrant(r *http.Request, client Client) (tokenResponse, *tokenError) {
 	code := r.PostForm.Get("code")
-	now := s.Now()
-	s.st.mu.Lock()
-	c, ok := s.st.codes[code]
-	delete(s.st.codes, code)
-	s.st.mu.Unlock()
-	switch {
-	case code == "":
+	if code == "" {
 		return tokenResponse{}, &tokenError{http.StatusBadRequest, "invalid_request", "code is missing"}
-	case !ok:
-		return tokenResponse{}, invalidGrant("code is unknown or already used")
-	case !now.Before(c.expires):
-		return tokenResponse{}, invalidGrant("code has expired")
-	case c.clientID != client.ID:
-		return tokenResponse{}, invalidGrant("code was issued to another client")
-	case r.PostForm.Get("redirect_uri") != c.redirectURI:
+	}
+	c, terr := s.redeemCode(code, client.ID)
+	if terr != nil {
+		return tokenResponse{}, terr
+	}
+	if r.PostForm.Get("redirect_uri") != c.redirectURI {
 		return tokenResponse{}, invalidGrant("redirect_uri differs from the authorization request")
 	}
 	if terr := verifyPKCE(c, r.PostForm.Get("code_verifier")); terr != nil {
 		return tokenResponse{}, terr
 	}
-	return s.respondWithTokens(r, c.grant, true)
+	g := c.grant
+	g.code = code
+	return s.respondWithTokens(r, g, true)
+}
+
+// redeemCode consumes code for clientID. A second use of a code revokes the
+// refresh tokens issued for it, as RFC 6749 section 4.1.2 advises.
+func (s *Server) redeemCode(code, clientID string) (*codeGrant, *tokenError) {
+	now := s.Now()
+	s.st.mu.Lock()
+	used, reused := s.st.redeemed[code]
+	if reused && used.clientID == clientID {
+		revoked := s.st.revokeCodeLocked(code)
+		s.st.mu.Unlock()
+		s.logger.Warn("mockidp authorization code used twice: revoked its refresh tokens",
+			"client_id", clientID, "revoked", revoked)
+		return nil, invalidGrant("code was already used: the refresh tokens issued for it " +
+			"are revoked")
+	}
+	defer s.st.mu.Unlock()
+	c, ok := s.st.codes[code]
+	switch {
+	case reused || (ok && c.clientID != clientID):
+		return nil, invalidGrant("code was issued to another client")
+	case !ok:
+		return nil, invalidGrant("code is unknown or expired")
+	}
+	delete(s.st.codes, code)
+	if !now.Before(c.expires) {
+		return nil, invalidGrant("code has expired")
+	}
+	s.st.redeemed[code] = &redeemedCode{clientID: clientID, expires: c.expires}
+	s.st.noteInsertLocked(now)
+	return c, nil
 }
 
 // verifyPKCE checks the code verifier against the stored challenge.
@@ -189,11 +216,17 @@ func (s *Server) respondWithTokens(r *http.Request, g grant, withNonce bool) (
 	}
 	if slices.Contains(g.scopes, "offline_access") {
 		g.sessionID = ""
+		g.sid = ""
 	}
 	now := s.Now()
 	resp.RefreshToken = randomID()
 	s.st.mu.Lock()
 	defer s.st.mu.Unlock()
+	if used, ok := s.st.redeemed[g.code]; ok && used.revoked {
+		// The code was used again while these tokens were being signed.
+		return tokenResponse{}, invalidGrant("code was already used: the tokens issued " +
+			"for it are revoked")
+	}
 	if g.sessionID != "" {
 		sess, ok := s.st.sessions[g.sessionID]
 		if !ok || !now.Before(sess.expires) {

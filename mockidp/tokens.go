@@ -64,8 +64,8 @@ func (s *Server) idTokenClaims(g grant, now time.Time, withNonce bool) jwt.MapCl
 	claims["exp"] = now.Add(s.cfg.AccessTTL).Unix()
 	claims["auth_time"] = g.authTime.Unix()
 	claims["jti"] = randomID()
-	if g.sessionID != "" {
-		claims["sid"] = g.sessionID
+	if g.sid != "" {
+		claims["sid"] = g.sid
 	}
 	if withNonce && g.nonce != "" {
 		claims["nonce"] = g.nonce

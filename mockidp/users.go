@@ -1,26 +1,30 @@
 package mockidp
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
-	"os"
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/authconform/authconform/mockidp/yamlfile"
 )
 
 // User is an account the IdP can log in. The same claims, built from these
 // fields, go into the ID token, the access token and the userinfo response,
 // whatever scopes the client requested.
 type User struct {
-	// Username is the login name and the preferred_username claim. Required.
+	// Username is the login name and the preferred_username claim. Required;
+	// it may not contain control characters.
 	Username string `yaml:"username" json:"username"`
-	// Password is checked by the login form. An empty password accepts any input.
+	// Password is checked when the user signs in with the login form's
+	// username and password fields. Picking the user from the login page's
+	// list needs no password. An empty password accepts any input.
 	Password string `yaml:"password" json:"password,omitempty"`
-	// Subject is the sub claim. It defaults to Username.
+	// Subject is the sub claim. It defaults to Username, and no two users of
+	// a server may have the same subject.
 	Subject string `yaml:"subject" json:"subject,omitempty"`
 	// Email is the email claim, omitted when empty.
 	Email string `yaml:"email" json:"email,omitempty"`
@@ -52,8 +56,14 @@ var reservedClaims = []string{
 // Validate reports every problem with u, joined into one error.
 func (u User) Validate() error {
 	var errs []error
-	if u.Username == "" {
+	switch {
+	case u.Username == "":
 		errs = append(errs, errors.New("username is empty: set a username"))
+	case !utf8.ValidString(u.Username):
+		errs = append(errs, fmt.Errorf("username %q is not valid UTF-8", u.Username))
+	case strings.ContainsFunc(u.Username, unicode.IsControl):
+		errs = append(errs, fmt.Errorf(
+			"username %q contains a control character: remove it", u.Username))
 	}
 	for _, name := range slices.Sorted(maps.Keys(u.Claims)) {
 		if slices.Contains(reservedClaims, name) {
@@ -104,30 +114,30 @@ func (u User) clone() User {
 	return u
 }
 
-// LoadUsersFile reads and validates a users file.
+// LoadUsersFile reads and validates a users file of at most
+// yamlfile.MaxFileSize bytes.
 func LoadUsersFile(path string) (UsersFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlfile.ReadFile(path)
 	if err != nil {
 		return UsersFile{}, fmt.Errorf("reading users file: %w", err)
 	}
-	file, err := ParseUsers(data)
-	if err != nil {
-		return UsersFile{}, fmt.Errorf("users file %s: %w", path, err)
-	}
-	return file, nil
+	return parseUsers(path, data)
 }
 
-// ParseUsers decodes and validates the YAML of a users file. Unknown fields
+// ParseUsers decodes and validates the YAML of a users file. Unknown keys
 // are errors, so a misspelt key does not silently drop a claim.
 func ParseUsers(data []byte) (UsersFile, error) {
+	return parseUsers("users YAML", data)
+}
+
+// parseUsers decodes data, naming it name in errors.
+func parseUsers(name string, data []byte) (UsersFile, error) {
 	var file UsersFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&file); err != nil && !errors.Is(err, io.EOF) {
-		return UsersFile{}, fmt.Errorf("decoding YAML: %w", err)
+	if err := yamlfile.Decode(name, data, &file); err != nil {
+		return UsersFile{}, err
 	}
 	if err := validateUsers(file.Users, file.DefaultUser); err != nil {
-		return UsersFile{}, err
+		return UsersFile{}, fmt.Errorf("%s: %w", name, err)
 	}
 	return file, nil
 }
@@ -136,6 +146,7 @@ func ParseUsers(data []byte) (UsersFile, error) {
 func validateUsers(users []User, defaultUser string) error {
 	var errs []error
 	seen := make(map[string]bool, len(users))
+	subjects := make(map[string]string, len(users)) // sub claim to username
 	for i, u := range users {
 		if err := u.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("users[%d]: %w", i, err))
@@ -144,6 +155,12 @@ func validateUsers(users []User, defaultUser string) error {
 			errs = append(errs, fmt.Errorf("users[%d]: duplicate username %q", i, u.Username))
 		}
 		seen[u.Username] = true
+		if other, ok := subjects[u.subject()]; ok {
+			errs = append(errs, fmt.Errorf("users[%d]: subject %q is already used by user %q: "+
+				"give each user its own subject", i, u.subject(), other))
+		} else {
+			subjects[u.subject()] = u.Username
+		}
 	}
 	if defaultUser != "" && !seen[defaultUser] {
 		errs = append(errs, fmt.Errorf(

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
@@ -17,9 +16,8 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/authconform/authconform/mockidp"
+	"github.com/authconform/authconform/mockidp/yamlfile"
 )
 
 // usageError marks an error in flags or configuration, which exits with 2.
@@ -57,6 +55,9 @@ type fileConfig struct {
 		Enabled *bool  `yaml:"enabled"`
 		Token   string `yaml:"token"`
 	} `yaml:"control"`
+
+	// issuerSource names where Issuer was set, for error messages.
+	issuerSource string
 }
 
 // defaultClient is registered when the configuration names no client. It
@@ -69,12 +70,48 @@ var defaultClient = mockidp.Client{
 
 // parseFlags reads the flags into a fileConfig, on top of the config file
 // named by --config. Only flags given on the command line override the file.
-func parseFlags(args []string, stderr io.Writer) (fileConfig, error) {
+// -h prints the flags to stdout and returns flag.ErrHelp; a flag error is one
+// line, returned as a usageError.
+func parseFlags(args []string, stdout io.Writer) (fileConfig, error) {
+	fs, cfg, configPath := newFlagSet()
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printUsage(stdout, fs)
+			return fileConfig{}, err
+		}
+		msg := strings.TrimSuffix(err.Error(), ": parse error") // bool flags
+		if msg != err.Error() {
+			msg += ": use true or false"
+		}
+		return fileConfig{}, usagef("%s: run mockidp -h for the flags", msg)
+	}
+	if fs.NArg() > 0 {
+		return fileConfig{}, usagef("unexpected argument %q: all settings are flags; "+
+			"run mockidp -h for the flags", fs.Arg(0))
+	}
+	cfg.issuerSource = "--issuer"
+	if *configPath == "" {
+		return withEnv(*cfg), nil
+	}
+	merged, err := readConfigFile(*configPath)
+	if err != nil {
+		return fileConfig{}, err
+	}
+	// Flags given on the command line win over the file.
+	fs.Visit(func(f *flag.Flag) { overrideFromFlag(&merged, cfg, f.Name) })
+	return withEnv(merged), nil
+}
+
+// newFlagSet defines the flags, which fill the returned fileConfig. The flag
+// set prints nothing itself, so that parseFlags decides what to print.
+func newFlagSet() (*flag.FlagSet, *fileConfig, *string) {
 	fs := flag.NewFlagSet("mockidp", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var cfg fileConfig
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	cfg := &fileConfig{}
 	configPath := fs.String("config", "", "YAML configuration `file`; flags override it")
-	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:0", "listen `address` (host:port)")
+	fs.StringVar(&cfg.Addr, "addr", "127.0.0.1:0",
+		"listen `address` (host:port; port 0 picks a free port)")
 	fs.StringVar(&cfg.Issuer, "issuer", "", "public issuer `URL` (default: the listen URL)")
 	fs.StringVar(&cfg.UsersFile, "users", "", "users YAML `file`")
 	fs.StringVar(&cfg.DefaultUser, "default-user", "", "`username` logged in without the login page")
@@ -82,33 +119,53 @@ func parseFlags(args []string, stderr io.Writer) (fileConfig, error) {
 	fs.StringVar(&cfg.TLS.KeyFile, "tls-key", "", "TLS private key PEM `file`")
 	fs.BoolVar(&cfg.TLS.SelfSigned, "tls-self-signed", false, "serve HTTPS with a generated self-signed certificate")
 	fs.StringVar(&cfg.SigningKeyFile, "signing-key", "", "RSA signing key PEM `file` (default: generated at start)")
-	fs.DurationVar(&cfg.Tokens.CodeTTL, "code-ttl", mockidp.DefaultCodeTTL, "authorization code lifetime")
-	fs.DurationVar(&cfg.Tokens.AccessTTL, "access-ttl", mockidp.DefaultAccessTTL, "access and ID token lifetime")
-	fs.DurationVar(&cfg.Tokens.RefreshTTL, "refresh-ttl", mockidp.DefaultRefreshTTL, "refresh token lifetime")
-	fs.DurationVar(&cfg.Tokens.SessionTTL, "session-ttl", mockidp.DefaultSessionTTL, "IdP session lifetime")
+	durationVar(fs, &cfg.Tokens.CodeTTL, "code-ttl", mockidp.DefaultCodeTTL, "authorization code lifetime")
+	durationVar(fs, &cfg.Tokens.AccessTTL, "access-ttl", mockidp.DefaultAccessTTL, "access and ID token lifetime")
+	durationVar(fs, &cfg.Tokens.RefreshTTL, "refresh-ttl", mockidp.DefaultRefreshTTL, "refresh token lifetime")
+	durationVar(fs, &cfg.Tokens.SessionTTL, "session-ttl", mockidp.DefaultSessionTTL, "IdP session lifetime")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log `level`: debug, info, warn or error")
-	control := fs.Bool("control", true, "serve the control API under "+mockidp.ControlPrefix)
+	cfg.Control.Enabled = fs.Bool("control", true, "serve the control API under "+mockidp.ControlPrefix)
 	fs.StringVar(&cfg.Control.Token, "control-token", "", "bearer `token` the control API requires "+
 		"(default: $MOCKIDP_CONTROL_TOKEN)")
 	fs.BoolVar(&cfg.AllowNonLoopback, "allow-non-loopback", false,
 		"allow a listen address other than loopback (the keys and users are for tests)")
-	if err := fs.Parse(args); err != nil {
-		return fileConfig{}, usageError{err}
+	return fs, cfg, configPath
+}
+
+// printUsage writes the synopsis and every flag.
+func printUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintln(w, "Usage: mockidp --users FILE [flags]")
+	fmt.Fprintln(w, "       mockidp --config FILE [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Flags:")
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// durationFlag is a time.Duration flag whose error names the expected form.
+type durationFlag struct{ d *time.Duration }
+
+func durationVar(fs *flag.FlagSet, d *time.Duration, name string, value time.Duration,
+	usage string) {
+	*d = value
+	fs.Var(durationFlag{d}, name, usage+" (`duration` such as 90s, 10m or 1h)")
+}
+
+func (f durationFlag) String() string {
+	if f.d == nil {
+		return ""
 	}
-	if fs.NArg() > 0 {
-		return fileConfig{}, usagef("unexpected argument %q: all settings are flags", fs.Arg(0))
-	}
-	cfg.Control.Enabled = control
-	if *configPath == "" {
-		return withEnv(cfg), nil
-	}
-	merged, err := readConfigFile(*configPath)
+	return f.d.String()
+}
+
+func (f durationFlag) Set(value string) error {
+	d, err := time.ParseDuration(value)
 	if err != nil {
-		return fileConfig{}, err
+		return errors.New("use a duration such as 90s, 10m or 1h")
 	}
-	// Flags given on the command line win over the file.
-	fs.Visit(func(f *flag.Flag) { overrideFromFlag(&merged, &cfg, f.Name) })
-	return withEnv(merged), nil
+	*f.d = d
+	return nil
 }
 
 // overrideFromFlag copies the setting of one flag from flags into dst.
@@ -118,6 +175,7 @@ func overrideFromFlag(dst, flags *fileConfig, name string) {
 		dst.Addr = flags.Addr
 	case "issuer":
 		dst.Issuer = flags.Issuer
+		dst.issuerSource = flags.issuerSource
 	case "users":
 		dst.UsersFile = flags.UsersFile
 	case "default-user":
@@ -159,16 +217,15 @@ func withEnv(cfg fileConfig) fileConfig {
 // readConfigFile decodes a configuration file strictly. Relative paths in
 // it are resolved against the file's directory.
 func readConfigFile(path string) (fileConfig, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlfile.ReadFile(path)
 	if err != nil {
-		return fileConfig{}, fmt.Errorf("reading config file: %w", err)
+		return fileConfig{}, classify(fmt.Errorf("reading config file: %w", err))
 	}
 	var cfg fileConfig
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return fileConfig{}, usagef("config file %s: %w", path, err)
+	if err := yamlfile.Decode(path, data, &cfg); err != nil {
+		return fileConfig{}, usageError{err}
 	}
+	cfg.issuerSource = path + ": issuer"
 	dir := filepath.Dir(path)
 	for _, p := range []*string{&cfg.UsersFile, &cfg.SigningKeyFile, &cfg.TLS.CertFile,
 		&cfg.TLS.KeyFile} {
@@ -209,9 +266,20 @@ func buildConfig(fc fileConfig, logger *slog.Logger) (mockidp.Config, error) {
 	if fc.UsersFile == "" {
 		return mockidp.Config{}, usagef("no users: pass --users FILE or set users_file in the config")
 	}
+	if fc.Issuer != "" {
+		if err := mockidp.ValidateIssuer(fc.Issuer); err != nil {
+			// The message starts with `issuer "VALUE"`, so the source replaces "issuer".
+			msg := strings.TrimPrefix(err.Error(), "issuer ")
+			return mockidp.Config{}, usagef("%s %s", fc.issuerSource, msg)
+		}
+	}
 	users, err := mockidp.LoadUsersFile(fc.UsersFile)
 	if err != nil {
 		return mockidp.Config{}, classify(err)
+	}
+	if len(users.Users) == 0 {
+		return mockidp.Config{}, usagef("no users in %s: add at least one user under users:",
+			fc.UsersFile)
 	}
 	cfg := mockidp.Config{
 		Addr: fc.Addr, Issuer: fc.Issuer, Clients: fc.Clients, Users: users.Users,
@@ -236,10 +304,11 @@ func buildConfig(fc fileConfig, logger *slog.Logger) (mockidp.Config, error) {
 	return cfg, nil
 }
 
-// classify makes a file-content error a usage error and leaves I/O errors.
+// classify makes a file-content error, such as a file above
+// yamlfile.MaxFileSize, a usage error and leaves I/O errors.
 func classify(err error) error {
 	var pathErr *os.PathError
-	if errors.As(err, &pathErr) {
+	if errors.As(err, &pathErr) && !errors.Is(err, yamlfile.ErrTooLarge) {
 		return err
 	}
 	return usageError{err}
@@ -271,9 +340,9 @@ func tlsConfig(fc fileConfig) (*tls.Config, error) {
 
 // readRSAKey reads an RSA private key in PKCS #1 or PKCS #8 PEM.
 func readRSAKey(path string) (*rsa.PrivateKey, error) {
-	data, err := os.ReadFile(path)
+	data, err := yamlfile.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading signing key: %w", err)
+		return nil, classify(fmt.Errorf("reading signing key: %w", err))
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {

@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/authconform/authconform/mockidp"
@@ -38,12 +39,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		// Joined errors have one problem a line; each line gets the prefix.
+		msg := strings.ReplaceAll(err.Error(), "\n", "\nmockidp: ")
+		fmt.Fprintf(stderr, "mockidp: %s\n", msg)
 		var usage usageError
 		if errors.As(err, &usage) {
-			fmt.Fprintf(stderr, "mockidp: %v\n", err)
 			return 2
 		}
-		fmt.Fprintf(stderr, "mockidp: %v\n", err)
 		return 1
 	}
 	<-ctx.Done()
@@ -58,7 +60,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // start parses the configuration, starts the server and prints its summary.
 func start(args []string, stdout, stderr io.Writer) (*mockidp.Server, *slog.Logger, error) {
-	fc, err := parseFlags(args, stderr)
+	fc, err := parseFlags(args, stdout)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -175,3 +175,127 @@ func TestRunRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+// stoppedContext returns a cancelled context, so that run returns at once
+// with 0 if it starts serving where a test expects it to reject the input.
+func stoppedContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}
+
+func TestRunFlagErrorsAreOneLine(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		flag string
+	}{
+		{"unknown flag", []string{"--frobnicate"}, "-frobnicate"},
+		{"bad duration", []string{"--users", usersFile, "--code-ttl", "5x"}, "-code-ttl"},
+		{"bad bool", []string{"--users", usersFile, "--control=maybe"}, "-control"},
+		{"missing value", []string{"--users"}, "-users"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(stoppedContext(), tc.args, &stdout, &stderr); code != 2 {
+				t.Errorf("exit code = %d, want 2", code)
+			}
+			lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+			if len(lines) != 1 {
+				t.Fatalf("stderr has %d lines, want 1:\n%s", len(lines), stderr.String())
+			}
+			for _, want := range []string{tc.flag, "run mockidp -h for the flags"} {
+				if !strings.Contains(lines[0], want) {
+					t.Errorf("stderr %q lacks %q", lines[0], want)
+				}
+			}
+			if strings.Contains(lines[0], "parse error") {
+				t.Errorf("stderr %q has flag package jargon", lines[0])
+			}
+		})
+	}
+}
+
+func TestRunHelpPrintsFlags(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 {
+		t.Errorf("exit code = %d, want 0", code)
+	}
+	for _, want := range []string{"Usage: mockidp", "-users", "-code-ttl duration"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("help lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}
+
+func TestRunRejectsBadFiles(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	absUsers, err := filepath.Abs(usersFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty := write("empty.yaml", "")
+	onlyDefault := write("nousers.yaml", "users: []\n")
+	unknownKey := write("users.yaml", "users:\n  - username: alice\nurl: http://x\n")
+	badConfig := write("config.yaml", "users_file: "+absUsers+"\ntokens:\n  code_ttl: 90\n"+
+		"  access_ttl: soon\n")
+	noRedirects := write("clients.yaml", "users_file: "+absUsers+"\nclients:\n  - id: app\n"+
+		"    secret: s\n")
+	configIssuer := write("issuer.yaml", "users_file: "+absUsers+"\nissuer: idp.test:9400\n")
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		message []string
+	}{
+		{"empty users file", []string{"--users", empty}, []string{"no users in " + empty}},
+		{"users file without users", []string{"--users", onlyDefault},
+			[]string{"no users in " + onlyDefault}},
+		{"endless users file", []string{"--users", "/dev/zero"},
+			[]string{"/dev/zero", "at most 4 MiB"}},
+		{"endless config file", []string{"--config", "/dev/zero"},
+			[]string{"/dev/zero", "at most 4 MiB"}},
+		{"port out of range", []string{"--users", usersFile, "--addr", "127.0.0.1:99999"},
+			[]string{`"99999"`, "0 to 65535"}},
+		{"issuer flag without scheme", []string{"--users", usersFile, "--issuer", "127.0.0.1:9400"},
+			[]string{`--issuer "127.0.0.1:9400" must be an absolute http or https URL such as ` +
+				`http://127.0.0.1:9400`}},
+		{"issuer in config without scheme", []string{"--config", configIssuer},
+			[]string{configIssuer + `: issuer "idp.test:9400"`, "such as http://idp.test:9400"}},
+		{"unknown users key", []string{"--users", unknownKey},
+			[]string{unknownKey + `:3: unknown key "url": use one of default_user, users`}},
+		{"mistyped config values", []string{"--config", badConfig},
+			[]string{badConfig + `:3: tokens.code_ttl must be a duration such as 90s`,
+				badConfig + `:4: tokens.access_ttl must be a duration such as 90s, 10m or 1h, not "soon"`}},
+		{"client without redirect URIs", []string{"--config", noRedirects},
+			[]string{`client "app" has no redirect URIs`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			if code := run(stoppedContext(), tc.args, &stdout, &stderr); code != 2 {
+				t.Errorf("exit code = %d, want 2; stderr: %s", code, stderr.String())
+			}
+			for _, want := range tc.message {
+				if !strings.Contains(stderr.String(), want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+				}
+			}
+			for _, jargon := range []string{"mockidp.", "Go struct", "unmarshal", "main."} {
+				if strings.Contains(stderr.String(), jargon) {
+					t.Errorf("stderr has Go jargon %q:\n%s", jargon, stderr.String())
+				}
+			}
+			for _, line := range strings.Split(strings.TrimSpace(stderr.String()), "\n") {
+				if !strings.HasPrefix(line, "mockidp: ") {
+					t.Errorf("stderr line %q lacks the mockidp: prefix", line)
+				}
+			}
+		})
+	}
+}
