@@ -47,14 +47,19 @@ func logout(ctx context.Context, t *conformance.Target, c *conformance.Client, q
 
 // loggedOut wants a page request with the client to lead to login again
 // and the probe to show no user.
-func loggedOut(ctx context.Context, t *conformance.Target, r *conformance.Result, c *conformance.Client, u conformance.User, what string) {
+func loggedOut(ctx context.Context, t *conformance.Target, r *conformance.Result, c *conformance.Client,
+	u conformance.User, what string, hops *conformance.Login) {
+	trail := ""
+	if hops != nil {
+		trail = "\nlogout hops:\n" + hops.Evidence()
+	}
 	ex := c.Do(ctx, conformance.Request{Path: "/", Header: conformance.PageHeader()})
 	r.Checked()
 	if ex.Err != nil || ex.Status < 300 || ex.Status >= 400 {
-		r.Errorf(ex, "%s: page request / got %s, want a redirect to login", what, ex.Got())
+		r.Errorf(ex, "%s: page request / got %s, want a redirect to login%s", what, ex.Got(), trail)
 	}
 	if in, s := loggedIn(ctx, t, c, u); in {
-		r.Errorf(s.Ex, "%s: the probe still shows user %q, want no session", what, u.Username)
+		r.Errorf(s.Ex, "%s: the probe still shows user %q, want no session%s", what, u.Username, trail)
 	}
 }
 
@@ -83,7 +88,7 @@ func checkLogout(ctx context.Context, t *conformance.Target, r *conformance.Resu
 		return
 	}
 	out := logout(ctx, t, l.Client, "")
-	loggedOut(ctx, t, r, l.Client, u, "after logout as "+u.Username+" (logout hops:\n"+out.Evidence()+")")
+	loggedOut(ctx, t, r, l.Client, u, "after logout as "+u.Username, out)
 }
 
 // checkLogoutReplay replays the session cookies from before logout in a
@@ -108,7 +113,7 @@ func checkLogoutReplay(ctx context.Context, t *conformance.Target, r *conformanc
 	for _, c := range saved {
 		names = append(names, c.Name)
 	}
-	loggedOut(ctx, t, r, replay, u, fmt.Sprintf("cookies %v from before the logout of %q, replayed", names, u.Username))
+	loggedOut(ctx, t, r, replay, u, fmt.Sprintf("cookies %v from before the logout of %q, replayed", names, u.Username), nil)
 }
 
 // checkIdPLogout logs in, logs out, then starts a login with no user
