@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -200,6 +201,9 @@ func (t *Target) dial(ctx context.Context, u *url.URL) (net.Conn, error) {
 			host = net.JoinHostPort(u.Hostname(), "80")
 		}
 	}
+	if !t.allowed(host) {
+		return nil, fmt.Errorf("not connecting to %s: %w", host, ErrForeignHost)
+	}
 	d := &net.Dialer{Timeout: t.Profile.Timeout}
 	if u.Scheme != "https" {
 		return d.DialContext(ctx, "tcp", host)
@@ -219,10 +223,22 @@ func (ex *Exchange) fill(resp *http.Response) {
 	}
 }
 
-func newTransport(cfg *tls.Config) *http.Transport {
+// ErrForeignHost is returned for a request to a host that is neither the
+// target nor its IdP, such as the target of an open redirect.
+var ErrForeignHost = errors.New("host is neither the target nor its IdP")
+
+// newTransport returns a transport that connects only to the hosts allow
+// accepts, checked before any name is resolved.
+func newTransport(cfg *tls.Config, allow func(hostport string) bool) *http.Transport {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	return &http.Transport{
-		Proxy:                 nil, // Requests go straight to the target, never to a proxy from the environment.
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+		Proxy: nil, // Requests go straight to the target, never to a proxy from the environment.
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if !allow(addr) {
+				return nil, fmt.Errorf("not connecting to %s: %w", addr, ErrForeignHost)
+			}
+			return dialer.DialContext(ctx, network, addr)
+		},
 		TLSClientConfig:       cfg,
 		MaxIdleConnsPerHost:   16,
 		IdleConnTimeout:       30 * time.Second,

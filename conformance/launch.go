@@ -75,6 +75,11 @@ func Launch(ctx context.Context, p *Profile, log io.Writer) (*Launched, []*Excha
 	t.IdP = l.idp
 	if l.idp != nil {
 		t.Redactor.Add(p.IdP.Client.Secret, p.IdP.ControlToken)
+		for _, raw := range []string{l.idp.BaseURL, l.idp.Issuer, l.idp.AuthorizationEndpoint, l.idp.EndSessionEndpoint} {
+			if u, err := url.Parse(raw); err == nil && u.Host != "" {
+				t.AllowHost(u)
+			}
+		}
 	}
 	l.Target = t
 	if ex := t.NewClient().Get(ctx, "/", nil); ex.Err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -83,6 +84,9 @@ func (t *Target) FollowLogin(ctx context.Context, c *Client, start Request, user
 			if err != nil {
 				return l, fmt.Errorf("login stopped: invalid Location %q from %s", loc, ex.URL)
 			}
+			if !t.allowed(hostPort(next)) {
+				return l, fmt.Errorf("login redirected to %s, off the app's and the IdP's origins", next)
+			}
 			req = Request{URL: next.String(), Header: PageHeader()}
 			continue
 		}
@@ -99,6 +103,18 @@ func (t *Target) FollowLogin(ctx context.Context, c *Client, start Request, user
 		return l, nil
 	}
 	return l, fmt.Errorf("login did not finish within %d redirects", MaxHops)
+}
+
+// hostPort returns u's host and port, with the scheme's default port.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	return net.JoinHostPort(u.Hostname(), port)
 }
 
 // SameOrigin reports whether a URL is on the app's origin.

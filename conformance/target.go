@@ -5,11 +5,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Target is a running app under test, with what the suite found out about
@@ -33,6 +35,35 @@ type Target struct {
 	public    []*Rule
 	transport *http.Transport
 	tlsConfig *tls.Config
+
+	hostsMu sync.RWMutex
+	hosts   map[string]bool
+}
+
+// AllowHost lets the target's clients connect to u's host and port; the
+// target's own host is allowed from the start. Requests anywhere else, such
+// as an open redirect's target, fail with ErrForeignHost before any name
+// lookup, so a run sends nothing beyond the target and its IdP.
+func (t *Target) AllowHost(u *url.URL) {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if u.Scheme == "https" {
+			port = "443"
+		}
+	}
+	t.hostsMu.Lock()
+	defer t.hostsMu.Unlock()
+	if t.hosts == nil {
+		t.hosts = map[string]bool{}
+	}
+	t.hosts[strings.ToLower(net.JoinHostPort(u.Hostname(), port))] = true
+}
+
+func (t *Target) allowed(hostport string) bool {
+	t.hostsMu.RLock()
+	defer t.hostsMu.RUnlock()
+	return t.hosts[strings.ToLower(hostport)]
 }
 
 // Route is a request to try against the target.
@@ -77,8 +108,9 @@ func NewTarget(p *Profile) (*Target, error) {
 		}
 		cfg.RootCAs = pool
 	}
-	t := &Target{Profile: p, Base: base, Redactor: &Redactor{}, tlsConfig: cfg,
-		transport: newTransport(cfg)}
+	t := &Target{Profile: p, Base: base, Redactor: &Redactor{}, tlsConfig: cfg}
+	t.AllowHost(base)
+	t.transport = newTransport(cfg, t.allowed)
 	for _, u := range p.Users {
 		t.Redactor.AddCredentials(*u.Credentials())
 	}
