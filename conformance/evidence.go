@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -58,7 +59,7 @@ func (ex *Exchange) String() string {
 	if ex.Raw {
 		kind = "raw request"
 	}
-	fmt.Fprintf(&b, "%s: %s %s\n", kind, ex.Method, ex.URL)
+	fmt.Fprintf(&b, "%s: %s %s\n", kind, ex.Method, ex.redactor.Redact(ex.URL))
 	writeHeaders(&b, ex.RequestHeader, ex.redactor)
 	if len(ex.RequestBody) > 0 {
 		fmt.Fprintf(&b, "    body: %s\n", ex.redactor.excerpt(ex.RequestBody, 240))
@@ -160,8 +161,14 @@ func (r *Redactor) AddCredentials(c Credentials) {
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
-// Redact replaces every known secret in s.
+// secretParams matches query parameters that carry one-time codes or
+// tokens, in URLs shown as evidence.
+var secretParams = regexp.MustCompile(`([?&](?:code|id_token_hint|id_token|access_token|refresh_token|client_secret)=)[^&\s"']+`)
+
+// Redact replaces every known secret in s, and the values of code and
+// token parameters in URLs.
 func (r *Redactor) Redact(s string) string {
+	s = secretParams.ReplaceAllString(s, "${1}[redacted]")
 	if r == nil {
 		return s
 	}

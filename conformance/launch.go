@@ -46,6 +46,17 @@ func Launch(ctx context.Context, p *Profile, log io.Writer) (*Launched, []*Excha
 	} else if u, err := url.Parse(p.URL); err == nil {
 		port, _ = strconv.Atoi(u.Port())
 	}
+	// The target's output may echo secrets the profile passes it.
+	secrets := &Redactor{}
+	for _, u := range p.Users {
+		secrets.Add(u.Secret())
+	}
+	if p.IdP != nil {
+		secrets.Add(p.IdP.Client.Secret, p.IdP.ControlToken)
+	}
+	if log != nil {
+		log = redactingWriter{w: log, r: secrets}
+	}
 	vars := map[string]string{}
 	if p.Auth == "sso" {
 		idp, err := StartIdP(ctx, p, port)
@@ -62,7 +73,8 @@ func Launch(ctx context.Context, p *Profile, log io.Writer) (*Launched, []*Excha
 		started, err := StartTargetOn(ctx, p, port, vars, log)
 		if err != nil {
 			l.Close()
-			return nil, nil, err
+			// The error quotes the command's last output.
+			return nil, nil, errors.New(secrets.Redact(err.Error()))
 		}
 		l.started = started
 		p = started.Profile
@@ -93,6 +105,20 @@ func Launch(ctx context.Context, p *Profile, log io.Writer) (*Launched, []*Excha
 		return nil, exs, fmt.Errorf("discovering %s: %w", p.URL, err)
 	}
 	return l, nil, nil
+}
+
+// redactingWriter hides secrets in what passes through it. A secret split
+// across two writes is not found; output arrives a line at a time in practice.
+type redactingWriter struct {
+	w io.Writer
+	r *Redactor
+}
+
+func (rw redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(rw.w, rw.r.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // ErrorWithEvidence appends the exchanges to an error's message.

@@ -34,7 +34,7 @@ func (l *Login) Final() *Exchange {
 func (l *Login) Evidence() string {
 	var b strings.Builder
 	for i, h := range l.Hops {
-		fmt.Fprintf(&b, "hop %d: %s %s -> %s\n", i+1, h.Method, h.URL, h.Got())
+		fmt.Fprintf(&b, "hop %d: %s %s -> %s\n", i+1, h.Method, h.redactor.Redact(h.URL), h.redactor.Redact(h.Got()))
 	}
 	return b.String()
 }

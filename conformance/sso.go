@@ -158,6 +158,17 @@ func (p *Profile) checkSSO(v *validator) {
 	default:
 		v.add(fmt.Sprintf("sso.probe.format %q is not json or text", pr.Format), "sso", "probe", "format")
 	}
+	for i, claim := range s.ExtraClaims {
+		declared := false
+		for _, u := range p.Users {
+			_, ok := u.Claims[claim]
+			declared = declared || ok
+		}
+		if !declared {
+			v.add(fmt.Sprintf("sso.extra_claims[%d] %q is a claim no user declares; add it to a "+
+				"user's claims or fix the name", i, claim), "sso", "extra_claims", i)
+		}
+	}
 	if p.Logout == nil && s.Access != AccessUnauthenticated {
 		v.add("an SSO app needs logout: {url: PATH} so the logout checks can run", "sso")
 	}

@@ -247,7 +247,10 @@ func (t *Target) Discover(ctx context.Context) ([]*Exchange, error) {
 func (t *Target) discoverSSO(ctx context.Context) (*DashApp, []*Exchange, error) {
 	if t.Profile.SSO.Access == AccessUnauthenticated {
 		app, exs, err := DiscoverDash(ctx, t.NewClient(), nil)
-		if err == nil || t.IdP == nil {
+		if err == nil {
+			return app, exs, t.checkProbe(app)
+		}
+		if t.IdP == nil {
 			return app, exs, err
 		}
 		// The app demands a login it should not; EN-UNAUTHENTICATED reports
@@ -271,10 +274,29 @@ func (t *Target) discoverSSO(ctx context.Context) (*DashApp, []*Exchange, error)
 		app, exs, err := DiscoverDash(ctx, l.Client, nil)
 		if err != nil {
 			err = fmt.Errorf("discovering the Dash app as %s: %w", u.Username, err)
+		} else if err = t.checkProbe(app); err != nil {
+			exs = nil
 		}
 		return app, append(l.Hops, exs...), err
 	}
 	return nil, nil, fmt.Errorf("the profile declares no user the app admits; add one to sso.allowed_users")
+}
+
+// checkProbe makes sure the profile's probe callback exists in the app.
+func (t *Target) checkProbe(app *DashApp) error {
+	cb := t.Profile.SSO.Probe.Callback
+	if cb == "" {
+		return nil
+	}
+	if _, ok := app.CallbackFor(cb); ok {
+		return nil
+	}
+	var outputs []string
+	for _, c := range app.Callbacks {
+		outputs = append(outputs, c.Output)
+	}
+	return fmt.Errorf("sso.probe.callback %q is not among the app's callbacks (%s); fix the profile",
+		cb, strings.Join(outputs, ", "))
 }
 
 // appPath turns a link from the index into a path relative to the app's

@@ -48,7 +48,18 @@ func quoteShort(s string) string {
 // probe queries the app for the logged-in user, through the profile's probe, with
 // the client's cookies and any extra headers.
 func probe(ctx context.Context, t *conformance.Target, c *conformance.Client, h http.Header) seen {
+	return probeQuery(ctx, t, c, h, "")
+}
+
+// probeQuery is probe with a query string added to the probe's URL.
+func probeQuery(ctx context.Context, t *conformance.Target, c *conformance.Client, h http.Header, query string) seen {
 	spec := t.Profile.SSO.Probe
+	withQuery := func(path string) string {
+		if query == "" {
+			return path
+		}
+		return path + "?" + query
+	}
 	var ex *conformance.Exchange
 	var value any
 	if spec.Callback != "" {
@@ -60,6 +71,7 @@ func probe(ctx context.Context, t *conformance.Target, c *conformance.Client, h 
 			return seen{Ex: &conformance.Exchange{}, Text: "probe callback " + spec.Callback + " is not among the app's callbacks"}
 		}
 		req := conformance.UpdateRequest(conformance.NewDashUpdate(cb, "/", nil).JSON(), nil)
+		req.Path = withQuery(req.Path)
 		for k, v := range h {
 			req.Header[k] = v
 		}
@@ -73,7 +85,7 @@ func probe(ctx context.Context, t *conformance.Target, c *conformance.Client, h 
 		}
 		value = v
 	} else {
-		ex = c.Do(ctx, conformance.Request{Path: spec.Path, Header: h})
+		ex = c.Do(ctx, conformance.Request{Path: withQuery(spec.Path), Header: h})
 		if !ex.OK() {
 			return seen{Ex: ex}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -128,12 +129,17 @@ var identityHeaders = []string{"Plotly-User-Data", "X-Forwarded-User", "X-Forwar
 // the ID token cookie of Dash Enterprise 5.
 var identityCookies = []string{"kcIdToken", "id_token", "_oauth2_proxy"}
 
-// forgery is a forged identity header or cookie.
+// identityParams are query parameters apps have taken identity from.
+var identityParams = []string{"user", "username", "email", "as", "impersonate", "user_id"}
+
+// forgery is a forged identity header, cookie or query parameter.
 type forgery struct {
 	name   string
 	header http.Header
 	// cookie marks a forged cookie, which may replace the session's own.
 	cookie bool
+	// query is a query string that claims an identity.
+	query string
 }
 
 // forgeries builds every header and cookie that claims the identity of
@@ -157,8 +163,15 @@ func forgeries(t *conformance.Target, victim conformance.User) []forgery {
 		for _, spelling := range []string{h, strings.ToLower(h), strings.ToUpper(h)} {
 			hdr := http.Header{}
 			hdr[spelling] = []string{value(h)}
-			out = append(out, forgery{fmt.Sprintf("header %s: %s", spelling, value(h)), hdr, false})
+			out = append(out, forgery{name: fmt.Sprintf("header %s: %s", spelling, value(h)), header: hdr})
 		}
+	}
+	for _, param := range identityParams {
+		q := url.Values{param: {victim.Username}}
+		if param == "email" {
+			q.Set(param, victim.Email)
+		}
+		out = append(out, forgery{name: "query parameter " + q.Encode(), query: q.Encode()})
 	}
 	cookies := append(append([]string{}, identityCookies...), t.Profile.SSO.IdentityCookies...)
 	for _, tok := range []struct{ kind, value string }{
@@ -168,19 +181,22 @@ func forgeries(t *conformance.Target, victim conformance.User) []forgery {
 		for _, c := range cookies {
 			hdr := http.Header{}
 			hdr.Set("Cookie", c+"="+tok.value)
-			out = append(out, forgery{fmt.Sprintf("cookie %s holding an %s for %q", c, tok.kind, victim.Username), hdr, true})
+			out = append(out, forgery{name: fmt.Sprintf("cookie %s holding an %s for %q", c, tok.kind, victim.Username), header: hdr, cookie: true})
 			enc := base64.StdEncoding.EncodeToString([]byte(tok.value))
 			hdr = http.Header{}
 			hdr.Set("Cookie", c+"="+enc)
-			out = append(out, forgery{fmt.Sprintf("cookie %s holding a base64 %s for %q", c, tok.kind, victim.Username), hdr, true})
+			out = append(out, forgery{name: fmt.Sprintf("cookie %s holding a base64 %s for %q", c, tok.kind, victim.Username), header: hdr, cookie: true})
 		}
 	}
 	return out
 }
 
-// checkSpoof sends forged identity headers and cookies, anonymously and in
-// a logged-in session, and wants the app to see the same user as without
-// them, with the same groups.
+// checkSpoof sends forged identity headers, cookies and query parameters,
+// anonymously and in a logged-in session, and wants the app to see the same
+// user as without them, with the same groups.
+//
+// TODO: the session cookie's own value is not rewritten, so an unsigned
+// session cookie that names its user passes.
 func checkSpoof(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	users := t.Profile.Users
 	if len(users) < 2 {
@@ -195,18 +211,22 @@ func checkSpoof(ctx context.Context, t *conformance.Target, r *conformance.Resul
 	// Anonymous: the forgeries must not open the app or name a user.
 	anon := t.NewClient()
 	for _, f := range forgeries(t, victim) {
-		s := probe(ctx, t, anon, f.header)
+		s := probeQuery(ctx, t, anon, f.header, f.query)
 		r.Checked()
 		if s.Served && s.Username != "" {
 			r.Errorf(s.Ex, "anonymous request with forged %s: the probe shows %s, want no user "+
 				"(the forged value changed the identity)", f.name, s.describe())
 		}
 		if level(t) != conformance.AccessUnauthenticated {
-			h := f.header.Clone()
-			for k, v := range conformance.PageHeader() {
+			h := conformance.PageHeader()
+			for k, v := range f.header {
 				h[k] = v
 			}
-			ex := anon.Do(ctx, conformance.Request{Path: "/", Header: h})
+			path := "/"
+			if f.query != "" {
+				path += "?" + f.query
+			}
+			ex := anon.Do(ctx, conformance.Request{Path: path, Header: h})
 			r.Checked()
 			if ex.OK() {
 				r.Errorf(ex, "anonymous page request with forged %s: got %s, want the login redirect", f.name, ex.Got())
@@ -252,7 +272,7 @@ func spoofSession(ctx context.Context, t *conformance.Target, r *conformance.Res
 			}
 			client = fresh.Client
 		}
-		s := probe(ctx, t, client, f.header)
+		s := probeQuery(ctx, t, client, f.header, f.query)
 		r.Checked()
 		switch {
 		case f.cookie && admitted && (!s.Served || s.Username == ""):

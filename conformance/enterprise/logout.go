@@ -272,8 +272,14 @@ func checkRedirect(ctx context.Context, t *conformance.Target, r *conformance.Re
 		return
 	}
 	loginRoute := loginRoute(ctx, t)
+	// Targets that start like the app's own origin catch checks that
+	// compare prefixes: user info, a longer host name, another port.
+	origin := t.Base.Scheme + "://" + t.Base.Host
+	targets := append(append([]string{}, evilTargets...),
+		origin+"@evil.example/", origin+".evil.example/", "//"+t.Base.Host+"@evil.example/",
+		t.Base.Scheme+"://"+t.Base.Hostname()+".evil.example/")
 	for _, param := range t.Profile.SSO.Params() {
-		for _, evil := range evilTargets {
+		for _, evil := range targets {
 			q := url.Values{param: {evil}}
 			start := loginRoute
 			start.RawQuery = mergeQuery(start.RawQuery, param, evil)

@@ -48,6 +48,9 @@ func loggedIn(ctx context.Context, t *conformance.Target, c *conformance.Client,
 }
 
 // checkTokenValidation logs in once per poisoning and wants no session.
+//
+// TODO: a state the app issued to another browser (login CSRF) is not
+// tried; only a missing and a random state are.
 func checkTokenValidation(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	if !needsLogin(t, r) {
 		return
@@ -71,7 +74,7 @@ func checkTokenValidation(ctx context.Context, t *conformance.Target, r *conform
 			_ = t.IdP.Reset(ctx, t.Profile)
 			continue
 		}
-		if err == nil {
+		if err == nil && appContent(final.Body) != "" {
 			r.Errorf(final, "login as %q with %s: got the app, want the login rejected\nlogin hops:\n%s",
 				u.Username, faultName(f), l.Evidence())
 			continue
@@ -118,7 +121,7 @@ func checkIdPError(ctx context.Context, t *conformance.Target, r *conformance.Re
 		r.Checked()
 		final := l.Final()
 		switch {
-		case err == nil:
+		case err == nil && appContent(final.Body) != "":
 			r.Errorf(final, "IdP error %s: got the app, want an error page\nlogin hops:\n%s", code, l.Evidence())
 		case final != nil && appContent(final.Body) != "":
 			r.Errorf(final, "IdP error %s: the page after the error carries app content, want an error page\nlogin hops:\n%s",
