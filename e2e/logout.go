@@ -74,21 +74,8 @@ func clickLogout(page playwright.Page, t *conformance.Target) error {
 // page, and going back in history fetches no protected content from the
 // server.
 func checkLogout(ctx context.Context, s *Session, t *conformance.Target, r *conformance.Result) {
-	if reason := ssoSkipReason(t); reason != "" {
-		r.Skip("%s", reason)
-		return
-	}
-	u, ok := admittedUser(t)
+	page, u, ok := openAsAdmitted(ctx, s, t, r)
 	if !ok {
-		r.Skip("the profile lists no user the app admits")
-		return
-	}
-	if !resetIdP(ctx, t, r) {
-		return
-	}
-	page, err := s.NewPage(u.Username, playwright.BrowserNewContextOptions{})
-	if err != nil {
-		r.Errorf(nil, "browser: %v", err)
 		return
 	}
 	log := &responseLog{t: t}

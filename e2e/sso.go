@@ -259,26 +259,38 @@ func showsIdentity(page playwright.Page, t *conformance.Target, u conformance.Us
 	return err == nil && shown
 }
 
+// openAsAdmitted prepares an SSO check: it skips a target without SSO or
+// without a user the app admits, resets the IdP, and opens a page in a new
+// browser context for that user.
+func openAsAdmitted(ctx context.Context, s *Session, t *conformance.Target,
+	r *conformance.Result) (playwright.Page, conformance.User, bool) {
+	if reason := ssoSkipReason(t); reason != "" {
+		r.Skip("%s", reason)
+		return nil, conformance.User{}, false
+	}
+	u, ok := admittedUser(t)
+	if !ok {
+		r.Skip("the profile lists no user the app admits")
+		return nil, conformance.User{}, false
+	}
+	if !resetIdP(ctx, t, r) {
+		return nil, conformance.User{}, false
+	}
+	page, err := s.NewPage(u.Username, playwright.BrowserNewContextOptions{})
+	if err != nil {
+		r.Errorf(nil, "browser: %v", err)
+		return nil, conformance.User{}, false
+	}
+	return page, u, true
+}
+
 // checkSSOLogin checks UI-SSO-LOGIN: opening the app leads to the IdP's
 // login page, and picking an admitted user there returns to the app, which
 // shows that user.
 func checkSSOLogin(ctx context.Context, s *Session, t *conformance.Target,
 	r *conformance.Result) {
-	if reason := ssoSkipReason(t); reason != "" {
-		r.Skip("%s", reason)
-		return
-	}
-	u, ok := admittedUser(t)
+	page, u, ok := openAsAdmitted(ctx, s, t, r)
 	if !ok {
-		r.Skip("the profile lists no user the app admits")
-		return
-	}
-	if !resetIdP(ctx, t, r) {
-		return
-	}
-	page, err := s.NewPage(u.Username, playwright.BrowserNewContextOptions{})
-	if err != nil {
-		r.Errorf(nil, "browser: %v", err)
 		return
 	}
 	if !logIn(page, t, r, u) {
