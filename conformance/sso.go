@@ -19,9 +19,9 @@ type SSOSpec struct {
 	// AllowedUsers and AllowedGroups are who a restricted app admits.
 	AllowedUsers  []string `yaml:"allowed_users" json:"allowed_users,omitempty"`
 	AllowedGroups []string `yaml:"allowed_groups" json:"allowed_groups,omitempty"`
-	// LoginPath is where an anonymous user starts; default "/".
+	// LoginPath is the path an anonymous user starts at; default "/".
 	LoginPath string `yaml:"login_path" json:"login_path,omitempty"`
-	// Probe is how the app shows who is logged in.
+	// Probe is the request that shows the logged-in user.
 	Probe ProbeSpec `yaml:"probe" json:"probe"`
 	// ExtraClaims are claims besides username, email and groups that the
 	// probe must show.
@@ -37,12 +37,12 @@ type SSOSpec struct {
 	RedirectParams []string `yaml:"redirect_params" json:"redirect_params,omitempty"`
 }
 
-// ProbeSpec is how the app shows the logged-in user: a Dash callback
+// ProbeSpec is the request that shows the logged-in user: a Dash callback
 // output or an HTTP path.
 type ProbeSpec struct {
 	// Callback is a Dash output id, such as user-data.children.
 	Callback string `yaml:"callback" json:"callback,omitempty"`
-	// Path is an HTTP path answered with the user's data.
+	// Path is an HTTP path whose response holds the user's data.
 	Path string `yaml:"path" json:"path,omitempty"`
 	// Format is json (an object with username, email, groups and claims)
 	// or text (matched against Expect).
@@ -58,7 +58,7 @@ type IdPSpec struct {
 	// Mode is embedded (the suite starts mockidp) or external (a running
 	// mockidp reached through its control API).
 	Mode string `yaml:"mode" json:"mode"`
-	// Address is where an embedded IdP listens; default a free loopback port.
+	// Address is an embedded IdP's listen address; default a free loopback port.
 	Address string `yaml:"address" json:"address,omitempty"`
 	// Issuer is the embedded IdP's public issuer URL; default its address.
 	Issuer string `yaml:"issuer" json:"issuer,omitempty"`

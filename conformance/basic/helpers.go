@@ -71,7 +71,7 @@ func send(ctx context.Context, c *conformance.Client, r conformance.Route, auth 
 	return c.Do(ctx, req)
 }
 
-// xhrHeader is what a browser's fetch from a Dash front end sends.
+// xhrHeader returns the headers a Dash front end's fetch sends.
 func xhrHeader() http.Header {
 	h := http.Header{}
 	h.Set("X-Requested-With", "XMLHttpRequest")
@@ -84,7 +84,7 @@ func xhrHeader() http.Header {
 var protectedMarkers = []string{`id="react-entry-point"`, `id="_dash-config"`, `"namespace":`}
 
 // passage is the length of the pieces of an authorised body that leak
-// looks for in a refused answer.
+// looks for in a refused response.
 const passage = 48
 
 // leak returns a description of protected content found in body, or "":
