@@ -178,3 +178,16 @@ func TestEnterpriseSuite(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "authconform enterprise suite")
 }
+
+// TestStateBindingCanFail wants the login-CSRF probe of EN-TOKEN-VALIDATION
+// to fire on a gateway that finds a pending login by its state alone.
+func TestStateBindingCanFail(t *testing.T) {
+	r := runSSO(t, ssotarget.Authenticated, "state-not-bound")["EN-TOKEN-VALIDATION"]
+	if !strings.Contains(r.FailureAll(), "not bound to the browser that started the login") {
+		t.Errorf("state-not-bound: no login-CSRF violation in:\n%s", r.FailureAll())
+	}
+	ref := runSSO(t, ssotarget.Authenticated, "")["EN-TOKEN-VALIDATION"]
+	if got := ref.Status(true); got != conformance.StatusPass {
+		t.Errorf("reference: got %s, want pass\n%s", got, ref.Failure())
+	}
+}

@@ -3,8 +3,10 @@ package enterprise
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/authconform/authconform/conformance"
@@ -247,10 +249,23 @@ var evilTargets = []string{"//evil.example", `/\evil.example`, "https://evil.exa
 func offOrigin(t *conformance.Target, hops []*conformance.Exchange) (*conformance.Exchange, string) {
 	idp, _ := url.Parse(t.IdP.Issuer)
 	for _, h := range hops {
-		if h.Err != nil || h.Status < 300 || h.Status >= 400 || !t.SameOrigin(h.URL) {
+		if h.Err != nil || !t.SameOrigin(h.URL) {
 			continue
 		}
-		loc, err := resolve(h.URL, h.Header.Get("Location"))
+		target := ""
+		switch {
+		case h.Status >= 300 && h.Status < 400:
+			target = h.Header.Get("Location")
+		case h.OK():
+			// A page may redirect with a meta refresh instead of a Location.
+			if m := metaRefresh.FindSubmatch(h.Body); m != nil {
+				target = html.UnescapeString(strings.Trim(string(m[1]), `'" `))
+			}
+		}
+		if target == "" {
+			continue
+		}
+		loc, err := resolve(h.URL, target)
 		if err != nil {
 			continue
 		}
@@ -260,6 +275,9 @@ func offOrigin(t *conformance.Target, hops []*conformance.Exchange) (*conformanc
 	}
 	return nil, ""
 }
+
+// metaRefresh matches the target URL of an HTML meta refresh.
+var metaRefresh = regexp.MustCompile(`(?is)<meta[^>]+http-equiv=["']?refresh["']?[^>]*content=["']?\s*\d*\s*;\s*url\s*=\s*([^"'>]+)`)
 
 // checkRedirect passes off-origin targets to the login and logout routes in
 // each redirect parameter and wants no app redirect to leave the origin.

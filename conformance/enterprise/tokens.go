@@ -47,10 +47,9 @@ func loggedIn(ctx context.Context, t *conformance.Target, c *conformance.Client,
 	return s.Served && s.Username == u.Username, s
 }
 
-// checkTokenValidation logs in once per poisoning and wants no session.
-//
-// TODO: a state the app issued to another browser (login CSRF) is not
-// tried; only a missing and a random state are.
+// checkTokenValidation logs in once per poisoning and wants no session,
+// then wants the IdP's response to one browser's login to give another
+// browser no session.
 func checkTokenValidation(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	if !needsLogin(t, r) {
 		return
@@ -84,6 +83,50 @@ func checkTokenValidation(ctx context.Context, t *conformance.Target, r *conform
 				u.Username, faultName(f), s.describe())
 		}
 		_ = t.IdP.Reset(ctx, t.Profile)
+	}
+	checkStateBinding(ctx, t, r, u)
+}
+
+// checkStateBinding starts a login in one client, takes the IdP's redirect
+// back to the app with its code and state, and follows it in a new client.
+// A state bound to the browser that started the login gives the new client
+// no session; otherwise an attacker can log a victim into the attacker's
+// account (login CSRF).
+func checkStateBinding(ctx context.Context, t *conformance.Target, r *conformance.Result, u conformance.User) {
+	if err := t.IdP.QueueUser(ctx, u.Username); err != nil {
+		r.Errorf(nil, "queueing %s at the IdP failed: %v", u.Username, err)
+		return
+	}
+	defer func() { _ = t.IdP.Reset(ctx, t.Profile) }()
+	starter := t.NewClient()
+	req := conformance.Request{Path: t.Profile.SSO.LoginPath, Header: conformance.PageHeader()}
+	callback := ""
+	for hops := 0; callback == "" && hops < conformance.MaxHops; hops++ {
+		ex := starter.Do(ctx, req)
+		if ex.Err != nil || ex.Status < 300 || ex.Status >= 400 {
+			break
+		}
+		loc, err := resolve(ex.URL, ex.Header.Get("Location"))
+		if err != nil {
+			break
+		}
+		if t.SameOrigin(loc.String()) && loc.Query().Get("code") != "" {
+			callback = loc.String()
+			break
+		}
+		req = conformance.Request{URL: loc.String(), Header: conformance.PageHeader()}
+	}
+	if callback == "" {
+		r.Notef("the IdP's redirect back to the app was not found, so state binding was not tried")
+		return
+	}
+	other := t.NewClient()
+	l, _ := t.FollowLogin(ctx, other, conformance.Request{URL: callback, Header: conformance.PageHeader()}, "")
+	r.Checked()
+	if in, s := loggedIn(ctx, t, other, u); in {
+		r.Errorf(s.Ex, "the IdP's response to a login started in another browser logged this one in as %q "+
+			"(the probe shows %s): the state is not bound to the browser that started the login, "+
+			"so an attacker can log a victim into the attacker's account\nhops:\n%s", u.Username, s.describe(), l.Evidence())
 	}
 }
 

@@ -39,6 +39,10 @@ const (
 	FlawAcceptAlgNone Flaw = "accept-alg-none"
 	// FlawSkipState accepts the provider's response whatever its state.
 	FlawSkipState Flaw = "skip-state"
+	// FlawStateNotBound finds the pending login by the state in the
+	// provider's response instead of by the browser's login cookie, so a
+	// response meant for one browser logs in another (login CSRF).
+	FlawStateNotBound Flaw = "state-not-bound"
 	// FlawNoState sends the authorization request without a state and
 	// accepts any response, as relying parties that never heard of CSRF do.
 	FlawNoState Flaw = "no-state"
@@ -83,7 +87,7 @@ func Flaws() []Flaw {
 	return []Flaw{
 		FlawTrustUserDataHeader, FlawTrustForwardedUser, FlawAppendClientGroups,
 		FlawDropGroups, FlawSharedLastUser,
-		FlawSkipNonce, FlawSkipAudience, FlawAcceptAlgNone, FlawSkipState, FlawNoState,
+		FlawSkipNonce, FlawSkipAudience, FlawAcceptAlgNone, FlawSkipState, FlawNoState, FlawStateNotBound,
 		FlawIdPErrorShowsApp,
 		FlawLogoutKeepsSession, FlawLogoutNoop, FlawLogoutLocalOnly,
 		FlawOpenRedirectLogin, FlawOpenRedirectLogout, FlawCookieNotHTTPOnly,
@@ -117,6 +121,8 @@ func (g *Gateway) applyFlaw(f Flaw) error {
 		st.verifyIDToken = g.acceptAlgNone(st.verifyIDToken)
 	case FlawSkipState:
 		st.checkState = func(string, string) error { return nil }
+	case FlawStateNotBound:
+		st.pendingByState = true
 	case FlawNoState:
 		st.checkState = func(string, string) error { return nil }
 		st.omitState = true

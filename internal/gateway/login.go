@@ -24,6 +24,9 @@ func (g *Gateway) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	id := newID()
 	g.logins.put(id, p)
+	if g.steps.pendingByState {
+		g.logins.put(statePrefix+p.state, p)
+	}
 	g.setLoginCookie(w, r, id)
 	g.steps.beforeLogin(w, r)
 
@@ -38,6 +41,10 @@ func (g *Gateway) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, authURL, http.StatusFound)
 }
 
+// statePrefix keys the pending logins that FlawStateNotBound stores by
+// state, apart from those keyed by login cookie.
+const statePrefix = "state:"
+
 // oauthErrorCode matches the OAuth error codes shown to the user; anything
 // else from the provider is not echoed.
 var oauthErrorCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
@@ -49,7 +56,9 @@ func (g *Gateway) handleCallback(w http.ResponseWriter, r *http.Request) {
 	query := r.URL.Query()
 	var p pendingLogin
 	var found bool
-	if c, err := r.Cookie(LoginCookie); err == nil {
+	if g.steps.pendingByState {
+		p, found = g.logins.take(statePrefix + query.Get("state"))
+	} else if c, err := r.Cookie(LoginCookie); err == nil {
 		p, found = g.logins.take(c.Value)
 	}
 	g.clearCookie(w, r, LoginCookie, Prefix)

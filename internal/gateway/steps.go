@@ -17,6 +17,9 @@ type steps struct {
 	checkState func(got, want string) error
 	// omitState leaves the state out of the authorization request.
 	omitState bool
+	// pendingByState finds a pending login by its state, not by the
+	// browser's login cookie.
+	pendingByState bool
 	// idpError responds to the provider's error response at the callback.
 	idpError func(w http.ResponseWriter, r *http.Request, code string)
 

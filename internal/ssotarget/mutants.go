@@ -105,6 +105,10 @@ var registry = []mutant{
 		"the state of the provider's response is not compared with the login's, so a "+
 			"response with a missing or wrong state logs in",
 		"EN-TOKEN-VALIDATION"),
+	flawed(gateway.FlawStateNotBound, Authenticated,
+		"the callback finds the pending login by the state in the provider's response, not "+
+			"by the browser's login cookie, so a response meant for one browser logs in another",
+		"EN-TOKEN-VALIDATION"),
 	flawed(gateway.FlawNoState, Authenticated,
 		"the authorization request carries no state and the response's state is not "+
 			"checked, so nothing binds the login to the browser that started it",

@@ -112,6 +112,35 @@ var mutantCases = map[string]mutantCase{
 			State: mockidp.StateWrong}),
 		reference: "logged in: false", mutant: "logged in: true",
 	},
+	"state-not-bound": {
+		observe: func(t *testing.T, tg *target) string {
+			noRedirect := func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			starter := &http.Client{CheckRedirect: noRedirect}
+			resp, err := starter.Get(tg.base + "/_auth/login?next=%2F")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			authorize := resp.Header.Get("Location")
+			if err := tg.idp.QueueUser("alice"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err = starter.Get(authorize)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			callback := resp.Header.Get("Location")
+			// Another browser, without the starter's login cookie, follows it.
+			resp, err = (&http.Client{CheckRedirect: noRedirect}).Get(callback)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return fmt.Sprintf("other browser: %d", resp.StatusCode)
+		},
+		reference: "other browser: 400", mutant: "other browser: 302",
+	},
 	"no-state": {
 		observe: func(t *testing.T, tg *target) string {
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error {
