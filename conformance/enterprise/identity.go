@@ -1,6 +1,7 @@
 package enterprise
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -193,10 +194,8 @@ func forgeries(t *conformance.Target, victim conformance.User) []forgery {
 
 // checkSpoof sends forged identity headers, cookies and query parameters,
 // anonymously and in a logged-in session, and wants the app to see the same
-// user as without them, with the same groups.
-//
-// TODO: the session cookie's own value is not rewritten, so an unsigned
-// session cookie that names its user passes.
+// user as without them, with the same groups. It also rewrites a session
+// cookie that carries the user in readable form to name another user.
 func checkSpoof(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	users := t.Profile.Users
 	if len(users) < 2 {
@@ -246,6 +245,7 @@ func checkSpoof(ctx context.Context, t *conformance.Target, r *conformance.Resul
 	}
 	if actor.Username != "" {
 		spoofSession(ctx, t, r, actor, victim, true)
+		tamperSession(ctx, t, r, actor, victim)
 	}
 	if len(denied) > 0 {
 		spoofSession(ctx, t, r, denied[0], victim, false)
@@ -290,4 +290,55 @@ func spoofSession(ctx context.Context, t *conformance.Target, r *conformance.Res
 				stringsOf(s.Data["groups"]), actor.Groups)
 		}
 	}
+}
+
+// tamperSession logs actor in, rewrites each session cookie whose value
+// holds base64 JSON naming actor to name victim, and wants the app not to
+// take the request for victim's.
+func tamperSession(ctx context.Context, t *conformance.Target, r *conformance.Result, actor, victim conformance.User) {
+	l, err := t.LoginAs(ctx, t.IdP, actor.Username)
+	if err != nil {
+		r.Errorf(l.Final(), "logging in as %q to rewrite its session cookie failed: %v", actor.Username, err)
+		return
+	}
+	cookies := l.Client.Jar().Cookies(t.Base)
+	for i, c := range cookies {
+		forged, ok := renamed(c.Value, actor.Username, victim.Username)
+		if !ok {
+			continue
+		}
+		jar := append([]*http.Cookie(nil), cookies...)
+		jar[i] = &http.Cookie{Name: c.Name, Value: forged}
+		client := t.NewClient()
+		client.Jar().SetCookies(t.Base, jar)
+		s := probe(ctx, t, client, nil)
+		r.Checked()
+		if s.Served && s.Username == victim.Username {
+			r.Errorf(s.Ex, "session cookie %s of %q rewritten to name %q: the probe shows %s, want "+
+				"the cookie rejected (the app trusts a session cookie it did not sign)",
+				c.Name, actor.Username, victim.Username, s.describe())
+		}
+	}
+}
+
+// renamed returns a cookie value with from replaced by to inside each part
+// (split at dots) that is base64 of a JSON value naming from, encoded as
+// before; ok is false when no part names from.
+func renamed(value, from, to string) (string, bool) {
+	parts := strings.Split(value, ".")
+	changed := false
+	for i, part := range parts {
+		for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.URLEncoding,
+			base64.StdEncoding, base64.RawStdEncoding} {
+			raw, err := enc.DecodeString(part)
+			quoted := []byte(`"` + from + `"`)
+			if err != nil || !json.Valid(raw) || !bytes.Contains(raw, quoted) {
+				continue
+			}
+			parts[i] = enc.EncodeToString(bytes.ReplaceAll(raw, quoted, []byte(`"`+to+`"`)))
+			changed = true
+			break
+		}
+	}
+	return strings.Join(parts, "."), changed
 }

@@ -39,6 +39,9 @@ const (
 	FlawAcceptAlgNone Flaw = "accept-alg-none"
 	// FlawSkipState accepts the provider's response whatever its state.
 	FlawSkipState Flaw = "skip-state"
+	// FlawSessionInCookie keeps the user in the session cookie itself, as
+	// unsigned base64 JSON, and trusts whatever that cookie says.
+	FlawSessionInCookie Flaw = "session-in-cookie"
 	// FlawStateNotBound finds the pending login by the state in the
 	// provider's response instead of by the browser's login cookie, so a
 	// response meant for one browser logs in another (login CSRF).
@@ -87,7 +90,7 @@ func Flaws() []Flaw {
 	return []Flaw{
 		FlawTrustUserDataHeader, FlawTrustForwardedUser, FlawAppendClientGroups,
 		FlawDropGroups, FlawSharedLastUser,
-		FlawSkipNonce, FlawSkipAudience, FlawAcceptAlgNone, FlawSkipState, FlawNoState, FlawStateNotBound,
+		FlawSkipNonce, FlawSkipAudience, FlawAcceptAlgNone, FlawSkipState, FlawNoState, FlawStateNotBound, FlawSessionInCookie,
 		FlawIdPErrorShowsApp,
 		FlawLogoutKeepsSession, FlawLogoutNoop, FlawLogoutLocalOnly,
 		FlawOpenRedirectLogin, FlawOpenRedirectLogout, FlawCookieNotHTTPOnly,
@@ -123,6 +126,9 @@ func (g *Gateway) applyFlaw(f Flaw) error {
 		st.checkState = func(string, string) error { return nil }
 	case FlawStateNotBound:
 		st.pendingByState = true
+	case FlawSessionInCookie:
+		st.sessionInCookie = true
+		st.authenticate = sessionFromCookie
 	case FlawNoState:
 		st.checkState = func(string, string) error { return nil }
 		st.omitState = true

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"encoding/base64"
 	"net/http"
 	"time"
 )
@@ -48,6 +49,9 @@ func (g *Gateway) lookupSession(r *http.Request) *session {
 // replaces the browser's session.
 func (g *Gateway) startSession(w http.ResponseWriter, r *http.Request, s *session) {
 	id := g.steps.newSessionID(r)
+	if g.steps.sessionInCookie {
+		id = base64.RawURLEncoding.EncodeToString(s.userData)
+	}
 	if c, err := r.Cookie(SessionCookie); err == nil && c.Value != id {
 		g.sessions.delete(c.Value)
 	}

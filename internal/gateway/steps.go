@@ -20,6 +20,8 @@ type steps struct {
 	// pendingByState finds a pending login by its state, not by the
 	// browser's login cookie.
 	pendingByState bool
+	// sessionInCookie makes the session cookie's value the user data itself.
+	sessionInCookie bool
 	// idpError responds to the provider's error response at the callback.
 	idpError func(w http.ResponseWriter, r *http.Request, code string)
 

@@ -105,6 +105,10 @@ var registry = []mutant{
 		"the state of the provider's response is not compared with the login's, so a "+
 			"response with a missing or wrong state logs in",
 		"EN-TOKEN-VALIDATION"),
+	flawed(gateway.FlawSessionInCookie, Authenticated,
+		"the session cookie holds the user as unsigned base64 JSON and the gateway believes "+
+			"it, so a client can name any user and a copied cookie outlives logout",
+		"EN-SPOOF", "EN-LOGOUT-REPLAY"),
 	flawed(gateway.FlawStateNotBound, Authenticated,
 		"the callback finds the pending login by the state in the provider's response, not "+
 			"by the browser's login cookie, so a response meant for one browser logs in another",

@@ -1,6 +1,7 @@
 package ssotarget
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -111,6 +112,15 @@ var mutantCases = map[string]mutantCase{
 		observe: loginAfterFault(mockidp.Fault{Endpoint: mockidp.EndpointAuthorize,
 			State: mockidp.StateWrong}),
 		reference: "logged in: false", mutant: "logged in: true",
+	},
+	"session-in-cookie": {
+		observe: func(t *testing.T, tg *target) string {
+			forged := base64.RawURLEncoding.EncodeToString([]byte(`{"username":"mallory"}`))
+			h := http.Header{"Cookie": {gateway.SessionCookie + "=" + forged}}
+			out := tg.userData(gatewaytest.NewBrowser(t), h)
+			return fmt.Sprintf("forged user seen: %v", strings.Contains(out, "mallory"))
+		},
+		reference: "forged user seen: false", mutant: "forged user seen: true",
 	},
 	"state-not-bound": {
 		observe: func(t *testing.T, tg *target) string {
