@@ -62,7 +62,7 @@ type Client struct {
 
 // NewClient returns a client with a fresh cookie jar.
 func (t *Target) NewClient() *Client {
-	jar, _ := cookiejar.New(nil) // cookiejar.New never fails without options.
+	jar, _ := cookiejar.New(nil) // cookiejar.New returns an error only for invalid options, and none are given.
 	c := &Client{target: t, jar: jar}
 	c.http = &http.Client{
 		Transport: t.transport,

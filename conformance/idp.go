@@ -17,7 +17,7 @@ import (
 // IdP is the mock identity provider of an SSO run, driven through its
 // control API so that an embedded and an external mockidp behave alike.
 type IdP struct {
-	// BaseURL is where the IdP listens; the control API is under it.
+	// BaseURL is the IdP's listen URL, under which the control API lives.
 	BaseURL string
 	// Issuer is the IdP's public issuer URL.
 	Issuer string
@@ -197,7 +197,7 @@ func (i *IdP) call(ctx context.Context, method, path string, in, out any, auth b
 	}
 	if out != nil && len(data) > 0 {
 		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("decoding %s answer: %w", path, err)
+			return fmt.Errorf("decoding the %s response: %w", path, err)
 		}
 	}
 	return nil

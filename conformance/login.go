@@ -39,7 +39,7 @@ func (l *Login) Evidence() string {
 	return b.String()
 }
 
-// PageHeader is what a browser sends when it opens a page.
+// PageHeader returns the headers a browser sends when it opens a page.
 func PageHeader() http.Header {
 	h := http.Header{}
 	h.Set("Accept", "text/html,application/xhtml+xml")
@@ -65,7 +65,7 @@ func (t *Target) LoginAs(ctx context.Context, idp *IdP, username string) (*Login
 
 // FollowLogin sends start and follows redirects through the IdP and back,
 // submitting the IdP's login page for username if it is shown. It ends
-// at the first answer that is not a redirect; an error says why the chain
+// at the first response that is not a redirect; an error says why the chain
 // did not end at a 2xx page of the app.
 func (t *Target) FollowLogin(ctx context.Context, c *Client, start Request, username string) (*Login, error) {
 	l := &Login{Client: c}

@@ -32,7 +32,7 @@ type Profile struct {
 	Logout *LogoutSpec `yaml:"logout" json:"logout,omitempty"`
 	// SSO describes an app behind a single sign-on middleware.
 	SSO *SSOSpec `yaml:"sso" json:"sso,omitempty"`
-	// IdP says which mock IdP the SSO target logs users in through.
+	// IdP is the mock IdP the SSO target logs users in through.
 	IdP *IdPSpec `yaml:"idp" json:"idp,omitempty"`
 	// Start, when present, starts the target for the run.
 	Start *StartSpec `yaml:"start" json:"start,omitempty"`
@@ -84,7 +84,7 @@ type PublicSpec struct {
 	Routes []string `yaml:"routes" json:"routes,omitempty"`
 	// Callbacks are output ids of callbacks anyone may run.
 	Callbacks []string `yaml:"callbacks" json:"callbacks,omitempty"`
-	// DashInternals says that declaring public routes also opens Dash's
+	// DashInternals declares that public routes also open Dash's
 	// internals (layout, dependencies, component suites, favicon, reload
 	// hash) and .js and .css assets, as dash-auth does.
 	DashInternals bool `yaml:"dash_internals" json:"dash_internals,omitempty"`
@@ -108,7 +108,7 @@ type StartSpec struct {
 	Command []string `yaml:"command" json:"command"`
 	// Dir is the working directory, relative to the profile's folder.
 	Dir string `yaml:"dir" json:"dir,omitempty"`
-	// Timeout bounds the wait for the first HTTP answer; default 30s.
+	// Timeout bounds the wait for the first HTTP response; default 30s.
 	Timeout time.Duration `yaml:"timeout" json:"timeout,omitempty"`
 }
 

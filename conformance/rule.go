@@ -18,7 +18,7 @@ type Rule struct {
 
 var ruleVar = regexp.MustCompile(`<(?:([a-zA-Z_][a-zA-Z0-9_]*)(?:\(([^)]*)\))?:)?([a-zA-Z_][a-zA-Z0-9_]*)>`)
 
-// converter is how one Flask converter matches and a sample value for it.
+// converter is one Flask converter's pattern and a sample value for it.
 type converter struct {
 	pattern string
 	sample  string

@@ -36,7 +36,7 @@ func FreePort() (int, error) {
 }
 
 // StartTarget runs the profile's start command on a free loopback port and
-// waits until the target answers HTTP. The command's output goes to log.
+// waits until the target responds to HTTP. The command's output goes to log.
 // Call Stop when done, also on failure paths.
 func StartTarget(ctx context.Context, p *Profile, log io.Writer) (*Started, error) {
 	port, err := FreePort()
@@ -118,7 +118,7 @@ func (s *Started) waitReady(ctx context.Context, timeout time.Duration) error {
 			return fmt.Errorf("target command exited before serving %s (%v); its last output:\n%s",
 				s.Profile.URL, s.waitErr, s.output.String())
 		case <-ctx.Done():
-			return fmt.Errorf("target did not answer at %s within %v (last error: %v); "+
+			return fmt.Errorf("target did not respond at %s within %v (last error: %v); "+
 				"raise start.timeout or check the command; its last output:\n%s",
 				s.Profile.URL, timeout, last, s.output.String())
 		case <-time.After(100 * time.Millisecond):

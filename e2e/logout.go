@@ -213,7 +213,7 @@ func originless(raw string) string {
 }
 
 // checkDenied checks UI-DENIED: in a Restricted app, a user outside the
-// allowed users and groups logs in and sees a 4xx page without app content.
+// allowed users and groups logs in and gets a 4xx page without app content.
 func checkDenied(ctx context.Context, s *Session, t *conformance.Target, r *conformance.Result) {
 	if reason := ssoSkipReason(t); reason != "" {
 		r.Skip("%s", reason)

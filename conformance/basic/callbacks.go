@@ -109,7 +109,7 @@ func checkPublicCallback(ctx context.Context, t *conformance.Target, r *conforma
 		ex := c.Do(ctx, conformance.UpdateRequest(conformance.NewDashUpdate(cb, "/", nil).JSON(), nil))
 		r.Checked()
 		if ex.OK() {
-			r.Errorf(ex, "protected callback %s without credentials: got %s, want it refused", cb.Output, ex.Got())
+			r.Errorf(ex, "protected callback %s without credentials: got %s, want it rejected", cb.Output, ex.Got())
 		}
 	}
 	var publicPaths []string
@@ -181,7 +181,7 @@ func checkGroups(ctx context.Context, t *conformance.Target, r *conformance.Resu
 			}
 			outside++
 			if got {
-				r.Errorf(ex, "user %q outside groups %v runs %s: got its output, want none (dash-auth answers 204)",
+				r.Errorf(ex, "user %q outside groups %v runs %s: got its output, want none (dash-auth returns 204)",
 					u.Username, g.Allowed, g.Callback)
 			} else if ex.Err == nil && ex.Status == http.StatusUnauthorized {
 				r.Notef("user %q outside the groups got 401 from %s, which makes browsers ask for credentials again", u.Username, g.Callback)

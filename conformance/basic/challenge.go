@@ -11,7 +11,7 @@ import (
 // a Basic challenge whose body carries nothing of the authorised response.
 func checkChallenge(ctx context.Context, t *conformance.Target, r *conformance.Result) {
 	// Anonymous requests use their own client, so no cookie from an
-	// authorised answer rides along.
+	// authorised response rides along.
 	anon, authed := t.NewClient(), t.NewClient()
 	var auth *conformance.Credentials
 	if u, ok := t.FirstUser(); ok {
@@ -125,15 +125,15 @@ func checkCoverage(ctx context.Context, t *conformance.Target, r *conformance.Re
 		case ex.Err != nil:
 			why = "got no response (" + ex.Err.Error() + "), want 401"
 		case ex.Status == http.StatusNotFound:
-			why += ": the route answered 404 before checking credentials"
+			why += ": the route returned 404 before checking credentials"
 		case ex.Status == http.StatusMethodNotAllowed:
-			why += ": the route answered 405 before checking credentials"
+			why += ": the route returned 405 before checking credentials"
 		case ex.OK() && route.Method != http.MethodHead && route.Method != http.MethodOptions:
 			why += ": the route is served without credentials"
 		case ex.Status == http.StatusForbidden:
 			why += ": a 403 tells a browser not to retry with credentials"
 		case ex.Status == http.StatusNotImplemented:
-			why += ": the method answered 501 before checking credentials"
+			why += ": the method returned 501 before checking credentials"
 		case ex.Status >= 300 && ex.Status < 400:
 			why += ": a redirect is no challenge, so scripts and browsers holding credentials cannot retry"
 		}
@@ -157,7 +157,7 @@ func checkSameChallenge(ctx context.Context, t *conformance.Target, r *conforman
 	want := challengeValue(base)
 	if base.Err != nil || base.Status != http.StatusUnauthorized || want == "" {
 		// BA-CHALLENGE reports the page; the XHR responses are still held to a Basic challenge.
-		r.Notef("page %s gives no 401 challenge (%s), so XHR answers were compared with a Basic challenge", page, base.Got())
+		r.Notef("page %s gives no 401 challenge (%s), so XHR responses were compared with a Basic challenge", page, base.Got())
 		want = ""
 	}
 	var probes []conformance.Route

@@ -87,10 +87,10 @@ var protectedMarkers = []string{`id="react-entry-point"`, `id="_dash-config"`, `
 // looks for in a refused response.
 const passage = 48
 
-// leak returns a description of protected content found in body, or "":
-// a Dash marker, or most of the authorised body's passages, so that a page
-// that differs by a timestamp is still found while a 401 page that shares
-// a template header with the app is not.
+// leak describes the protected content found in body, or returns "". It
+// looks for a Dash marker or most of the authorised body's passages. A page
+// that differs by a timestamp is still found, and a 401 page that only
+// shares a template header with the app is not.
 func leak(body, authorised []byte) string {
 	s := string(body)
 	for _, m := range protectedMarkers {

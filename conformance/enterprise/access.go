@@ -191,7 +191,7 @@ func checkRestricted(ctx context.Context, t *conformance.Target, r *conformance.
 				}
 			}
 			if s := probe(ctx, t, l.Client, nil); s.Served {
-				r.Errorf(s.Ex, "user %q outside the allowed set: the probe responded and shows %s, want it refused",
+				r.Errorf(s.Ex, "user %q outside the allowed set: the probe responded and shows %s, want it rejected",
 					u.Username, s.describe())
 			}
 		}
@@ -237,7 +237,7 @@ func checkCoverage(ctx context.Context, t *conformance.Target, r *conformance.Re
 			r.Errorf(ex, "%s (%s) anonymously at the unauthenticated level: got %s, want 2xx like the pages",
 				route, route.Kind, ex.Got())
 		case level(t) != conformance.AccessUnauthenticated && !refusedAnonymously(ex):
-			r.Errorf(ex, "%s (%s) anonymously: got %s, want it refused like the pages", route, route.Kind, ex.Got())
+			r.Errorf(ex, "%s (%s) anonymously: got %s, want it rejected like the pages", route, route.Kind, ex.Got())
 		}
 	}
 	if level(t) != conformance.AccessRestricted {
@@ -252,7 +252,7 @@ func checkCoverage(ctx context.Context, t *conformance.Target, r *conformance.Re
 		ex := send(ctx, l.Client, route, nil)
 		r.Checked()
 		if !refused(ex) {
-			r.Errorf(ex, "%s (%s) as %q outside the allowed set: got %s, want it refused like the pages",
+			r.Errorf(ex, "%s (%s) as %q outside the allowed set: got %s, want it rejected like the pages",
 				route, route.Kind, denied[0].Username, ex.Got())
 		}
 	}

@@ -263,8 +263,8 @@ func spoofSession(ctx context.Context, t *conformance.Target, r *conformance.Res
 		client := l.Client
 		if f.cookie {
 			// A forged cookie may displace the session's own, and a middleware
-			// may clear both; each gets a session of its own so the next
-			// forgery starts logged in.
+			// may clear both. Each forgery gets a new session, so every one
+			// starts logged in.
 			fresh, err := t.LoginAs(ctx, t.IdP, actor.Username)
 			if admitted && err != nil {
 				r.Errorf(fresh.Final(), "logging in as %q to forge %s failed: %v", actor.Username, f.name, err)
@@ -321,9 +321,9 @@ func tamperSession(ctx context.Context, t *conformance.Target, r *conformance.Re
 	}
 }
 
-// renamed returns a cookie value with from replaced by to inside each part
-// (split at dots) that is base64 of a JSON value naming from, encoded as
-// before; ok is false when no part names from.
+// renamed rewrites a cookie value: each dot-separated part that is base64
+// of JSON naming from is re-encoded naming to. It returns false when no
+// part names from.
 func renamed(value, from, to string) (string, bool) {
 	parts := strings.Split(value, ".")
 	changed := false

@@ -78,14 +78,7 @@ func needsLogout(t *conformance.Target, r *conformance.Result) bool {
 
 // checkLogout logs in, logs out and wants the session gone.
 func checkLogout(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	if !needsLogout(t, r) {
-		return
-	}
-	u, ok := firstAllowed(t, r)
-	if !ok {
-		return
-	}
-	l, ok := login(ctx, t, r, u, "logout")
+	u, l, ok := loginSubject(ctx, t, r, true, "logout")
 	if !ok {
 		return
 	}
@@ -96,14 +89,7 @@ func checkLogout(ctx context.Context, t *conformance.Target, r *conformance.Resu
 // checkLogoutReplay replays the session cookies from before logout in a
 // new client and wants no access.
 func checkLogoutReplay(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	if !needsLogout(t, r) {
-		return
-	}
-	u, ok := firstAllowed(t, r)
-	if !ok {
-		return
-	}
-	l, ok := login(ctx, t, r, u, "logout replay")
+	u, l, ok := loginSubject(ctx, t, r, true, "logout replay")
 	if !ok {
 		return
 	}
@@ -122,10 +108,7 @@ func checkLogoutReplay(ctx context.Context, t *conformance.Target, r *conformanc
 // queued and wants the IdP to ask for credentials instead of signing the
 // user straight back in.
 func checkIdPLogout(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	if !needsLogout(t, r) {
-		return
-	}
-	u, ok := firstAllowed(t, r)
+	u, ok := subject(t, r, true)
 	if !ok {
 		return
 	}
@@ -180,14 +163,7 @@ func sessionCookies(t *conformance.Target, l *conformance.Login) []*http.Cookie 
 // checkCookie checks the attributes of the session cookie and that a value
 // planted before login is replaced at login.
 func checkCookie(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	if !needsLogin(t, r) {
-		return
-	}
-	u, ok := firstAllowed(t, r)
-	if !ok {
-		return
-	}
-	l, ok := login(ctx, t, r, u, "cookie")
+	u, l, ok := loginSubject(ctx, t, r, false, "cookie")
 	if !ok {
 		return
 	}
@@ -282,10 +258,7 @@ var metaRefresh = regexp.MustCompile(`(?is)<meta[^>]+http-equiv=["']?refresh["']
 // checkRedirect passes off-origin targets to the login and logout routes in
 // each redirect parameter and wants no app redirect to leave the origin.
 func checkRedirect(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	if !needsLogin(t, r) {
-		return
-	}
-	u, ok := firstAllowed(t, r)
+	u, ok := subject(t, r, false)
 	if !ok {
 		return
 	}

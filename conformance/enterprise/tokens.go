@@ -31,6 +31,28 @@ func faultName(f conformance.Fault) string {
 	return "IdP error " + f.Error
 }
 
+// subject returns the user a check logs in as: the first the app must
+// admit. It skips the check at the unauthenticated level and, when
+// needLogout is set, for a profile without a logout URL.
+func subject(t *conformance.Target, r *conformance.Result, needLogout bool) (conformance.User, bool) {
+	if needLogout && !needsLogout(t, r) || !needLogout && !needsLogin(t, r) {
+		return conformance.User{}, false
+	}
+	return firstAllowed(t, r)
+}
+
+// loginSubject logs the check's subject in, recording a failed login as a
+// violation.
+func loginSubject(ctx context.Context, t *conformance.Target, r *conformance.Result, needLogout bool,
+	why string) (conformance.User, *conformance.Login, bool) {
+	u, ok := subject(t, r, needLogout)
+	if !ok {
+		return u, nil, false
+	}
+	l, ok := login(ctx, t, r, u, why)
+	return u, l, ok
+}
+
 // firstAllowed returns the first user the app must admit.
 func firstAllowed(t *conformance.Target, r *conformance.Result) (conformance.User, bool) {
 	allowed, _ := allowedUsers(t)
@@ -51,10 +73,7 @@ func loggedIn(ctx context.Context, t *conformance.Target, c *conformance.Client,
 // then wants the IdP's response to one browser's login to give another
 // browser no session.
 func checkTokenValidation(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	if !needsLogin(t, r) {
-		return
-	}
-	u, ok := firstAllowed(t, r)
+	u, ok := subject(t, r, false)
 	if !ok {
 		return
 	}
@@ -90,8 +109,8 @@ func checkTokenValidation(ctx context.Context, t *conformance.Target, r *conform
 // checkStateBinding starts a login in one client, takes the IdP's redirect
 // back to the app with its code and state, and follows it in a new client.
 // A state bound to the browser that started the login gives the new client
-// no session; otherwise an attacker can log a victim into the attacker's
-// account (login CSRF).
+// no session. Without that binding an attacker can log a victim into the
+// attacker's account (login CSRF).
 func checkStateBinding(ctx context.Context, t *conformance.Target, r *conformance.Result, u conformance.User) {
 	if err := t.IdP.QueueUser(ctx, u.Username); err != nil {
 		r.Errorf(nil, "queueing %s at the IdP failed: %v", u.Username, err)
@@ -146,10 +165,7 @@ func sentNonce(t *conformance.Target, l *conformance.Login) bool {
 // checkIdPError makes the IdP return an error for the authorization
 // request, and wants an error page and no session.
 func checkIdPError(ctx context.Context, t *conformance.Target, r *conformance.Result) {
-	if !needsLogin(t, r) {
-		return
-	}
-	u, ok := firstAllowed(t, r)
+	u, ok := subject(t, r, false)
 	if !ok {
 		return
 	}

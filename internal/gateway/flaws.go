@@ -40,7 +40,7 @@ const (
 	// FlawSkipState accepts the provider's response whatever its state.
 	FlawSkipState Flaw = "skip-state"
 	// FlawSessionInCookie keeps the user in the session cookie itself, as
-	// unsigned base64 JSON, and trusts whatever that cookie says.
+	// unsigned base64 JSON, and trusts whatever user that cookie names.
 	FlawSessionInCookie Flaw = "session-in-cookie"
 	// FlawStateNotBound finds the pending login by the state in the
 	// provider's response instead of by the browser's login cookie, so a
